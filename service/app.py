@@ -1,0 +1,63 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from service import __version__
+from service.auth.keys import load_signing_key
+from service.auth.router import router as auth_router
+from service.config import Settings, get_settings
+from service.db import make_engine, make_session_factory
+from service.entries.router import router as entries_router
+from service.errors import install_handlers
+from service.health import router as health_router
+from service.middleware import RequestContext
+
+DESCRIPTION = """\
+A shared list of enterprises debarred or flagged by participating States and international
+organisations (trafficking in human beings, forced labour, fraud, corruption...), and the
+screening of bidders against it during tender evaluation.
+
+Every operation names the roles allowed to call it. Errors are RFC 9457 problem documents.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    signing_key = load_signing_key(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in app.state.startup_hooks:
+            hook(app)
+        yield
+        for hook in app.state.shutdown_hooks:
+            hook(app)
+
+    app = FastAPI(title="Debarlist", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  openapi_tags=[
+                      {"name": "auth", "description": "Tokens and signing keys."},
+                      {"name": "organisations", "description": "Participating States and organisations."},
+                      {"name": "clients", "description": "API clients (service accounts)."},
+                      {"name": "entries", "description": "The listed enterprises and persons."},
+                  ])
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.signing_key = signing_key
+    app.state.startup_hooks = []
+    app.state.shutdown_hooks = []
+    install_handlers(app)
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(entries_router)
+    logging.getLogger("debarlist").setLevel(settings.log_level)
+    return app

@@ -1,0 +1,106 @@
+"""Request dependencies: the unit of work, the authenticated principal and role checks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
+
+from service.auth.models import ApiClient
+from service.auth.roles import Role
+from service.auth.tokens import verify_token
+from service.common.tx import Actor, Tx
+from service.errors import Forbidden, Unauthorized
+
+log = logging.getLogger("debarlist")
+
+oauth2_scheme = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/v1/token")),
+    scheme_name="clientCredentials",
+    description="OAuth2 client-credentials grant at `POST /v1/token`; send the token as a Bearer header.",
+    auto_error=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    client_id: str
+    organisation: str
+    organisation_id: int
+    roles: frozenset[str]
+
+    def has(self, *roles: Role) -> bool:
+        return any(role.value in self.roles for role in roles)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(client_id=self.client_id, organisation=self.organisation, roles=tuple(sorted(self.roles)))
+
+
+def get_tx(request: Request) -> Iterator[Tx]:
+    session = request.app.state.session_factory()
+    tx = Tx(session=session, request_id=getattr(request.state, "request_id", None))
+    try:
+        yield tx
+    except BaseException:
+        tx.rollback()
+        raise
+    finally:
+        session.close()
+
+
+TxDep = Annotated[Tx, Depends(get_tx)]
+
+
+def get_principal(request: Request, tx: TxDep,
+                  authorization: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    if not authorization:
+        raise Unauthorized("missing bearer token", error="invalid_request")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("expected 'Authorization: Bearer <token>'", error="invalid_request")
+    state = request.app.state
+    claims = verify_token(token.strip(), state.signing_key, state.settings)
+    client = tx.session.get(ApiClient, claims.client_id)
+    # The client is looked up on every request so that disabling it takes effect at once.
+    if client is None or client.disabled:
+        raise Unauthorized("client unknown or disabled")
+    principal = Principal(client_id=client.id, organisation=client.organisation.code,
+                          organisation_id=client.organisation_id, roles=frozenset(client.roles))
+    tx.actor = principal.actor
+    return principal
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """Dependency factory: the caller must hold at least one of ``roles``."""
+    allowed = ", ".join(role.value for role in roles)
+
+    def _check(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if not principal.has(*roles):
+            record_denial(request, principal, f"requires one of: {allowed}")
+            raise Forbidden(f"this operation requires one of the roles: {allowed}")
+        return principal
+
+    _check.__doc__ = f"Roles allowed: {allowed}."
+    return _check
+
+
+def record_denial(request: Request, principal: Principal, reason: str) -> None:
+    """Write ``auth.denied`` in its own transaction: the request's own one is rolled back."""
+    session = request.app.state.session_factory()
+    try:
+        tx = Tx(session=session, actor=principal.actor,
+                request_id=getattr(request.state, "request_id", None))
+        tx.audit("auth.denied", "endpoint", None,
+                 {"method": request.method, "path": request.url.path, "reason": reason})
+        tx.commit()
+    except Exception:  # a failed audit of a refusal must not turn the 403 into a 500
+        log.exception("could not record auth.denied")
+        session.rollback()
+    finally:
+        session.close()

@@ -1,0 +1,84 @@
+"""The service's signing key: tokens and audit checkpoints are signed with it (RS256)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from service.config import Settings
+
+log = logging.getLogger("debarlist")
+
+ALGORITHM = "RS256"
+
+
+class KeyConfigurationError(RuntimeError):
+    """The service refuses to start: production without a real key."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private_pem: str
+    public_pem: str
+    kid: str
+    jwk: dict[str, Any]
+
+
+def _b64(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def key_from_pem(private_pem: str) -> SigningKey:
+    private = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    if not isinstance(private, rsa.RSAPrivateKey) or private.key_size < 2048:
+        raise KeyConfigurationError("the signing key must be an RSA private key of at least 2048 bits")
+    public = private.public_key()
+    numbers = public.public_numbers()
+    members = {"e": _b64(numbers.e), "kty": "RSA", "n": _b64(numbers.n)}
+    # RFC 7638 thumbprint: stable across restarts, changes when the key is rotated.
+    kid = base64.urlsafe_b64encode(
+        hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode()).digest()
+    ).rstrip(b"=").decode()
+    public_pem = public.public_bytes(serialization.Encoding.PEM,
+                                     serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    jwk = {**members, "kid": kid, "use": "sig", "alg": ALGORITHM}
+    return SigningKey(private_pem=private_pem, public_pem=public_pem, kid=kid, jwk=jwk)
+
+
+def generate_pem() -> str:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode()
+
+
+def load_signing_key(settings: Settings) -> SigningKey:
+    """Load the configured key; in development create one beside the database on first start."""
+    if settings.signing_key:
+        return key_from_pem(settings.signing_key)
+    path = settings.signing_key_file
+    if path is not None and path.exists():
+        return key_from_pem(path.read_text())
+    if not settings.is_development:
+        raise KeyConfigurationError(
+            "DEBARLIST_SIGNING_KEY or an existing DEBARLIST_SIGNING_KEY_FILE is required outside "
+            "development mode; refusing to start with a generated key")
+    path = path or settings.default_key_path()
+    if path.exists():
+        return key_from_pem(path.read_text())
+    pem = generate_pem()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only from the first byte: the key never sits world-readable on disk.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(pem)
+    log.warning("development mode: generated a signing key at %s", path)
+    return key_from_pem(pem)

@@ -1,0 +1,68 @@
+"""Issue and verify the service's access tokens (JWT, RS256, short-lived, with kid)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from jose import jwt
+from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
+
+from service.auth.keys import ALGORITHM, SigningKey
+from service.config import Settings
+from service.errors import Unauthorized
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    client_id: str
+    organisation: str
+    roles: tuple[str, ...]
+    jti: str
+
+
+def issue_token(key: SigningKey, settings: Settings, *, client_id: str, organisation: str,
+                roles: list[str]) -> tuple[str, int]:
+    now = int(time.time())
+    ttl = settings.token_ttl_seconds
+    claims = {
+        "iss": settings.issuer, "aud": settings.audience, "sub": client_id,
+        "iat": now, "nbf": now, "exp": now + ttl, "jti": secrets.token_urlsafe(12),
+        "org": organisation, "roles": sorted(roles),
+    }
+    token = jwt.encode(claims, key.private_pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+    return token, ttl
+
+
+def verify_token(token: str, key: SigningKey, settings: Settings) -> TokenClaims:
+    """Reject anything but an RS256 token signed by our current key for our audience."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except JOSEError as exc:
+        raise Unauthorized("malformed token") from exc
+    # Checked before the signature: "none" and HS256-with-the-public-key never reach jose.
+    if header.get("alg") != ALGORITHM:
+        raise Unauthorized("token algorithm not accepted")
+    if header.get("kid") != key.kid:
+        raise Unauthorized("unknown signing key")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, key.public_pem, algorithms=[ALGORITHM], audience=settings.audience,
+            issuer=settings.issuer,
+            options={"require_exp": True, "require_iat": True, "require_nbf": True,
+                     "require_sub": True, "require_aud": True, "require_iss": True,
+                     "require_jti": True, "leeway": 0})
+    except ExpiredSignatureError as exc:
+        raise Unauthorized("token expired") from exc
+    except JWTClaimsError as exc:
+        raise Unauthorized(f"token claims rejected: {exc}") from exc
+    except JOSEError as exc:
+        raise Unauthorized("token signature or format invalid") from exc
+    roles = claims.get("roles")
+    org = claims.get("org")
+    if not isinstance(roles, list) or not isinstance(org, str):
+        raise Unauthorized("token lacks organisation or roles")
+    return TokenClaims(client_id=str(claims["sub"]), organisation=org,
+                       roles=tuple(str(r) for r in roles), jti=str(claims["jti"]))

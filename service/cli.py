@@ -1,0 +1,192 @@
+"""The ``debarlist`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
+
+from service.auth.models import ApiClient, Organisation
+from service.auth.roles import Role
+from service.auth.schemas import ClientCreate, OrganisationCreate
+from service.auth.service import create_client, create_organisation
+from service.common.tx import SYSTEM, Tx
+from service.config import get_settings
+from service.db import make_engine, make_session_factory
+from service.errors import ServiceError
+from service.migrate import upgrade
+
+app = typer.Typer(help="Debarlist: shared debarment list and supplier screening.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Participating States and organisations.", no_args_is_help=True)
+clients_app = typer.Typer(help="API clients (service accounts).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(clients_app, name="clients")
+
+console = Console(stderr=True)
+
+DEMO_ORGS = (("WBG", "World Bank Group", "worldbank", "worldbank-ineligible-2025-07-01.xlsx"),
+             ("EBRD", "European Bank for Reconstruction and Development", "ebrd", "ebrd-ineligible.csv"),
+             ("IDB", "Inter-American Development Bank", "idb", "idb-sanctioned.xlsx"))
+
+
+def _factory():  # type: ignore[no-untyped-def]
+    return make_session_factory(make_engine(get_settings().database_url))
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (alembic upgrade head)."""
+    upgrade(get_settings().database_url)
+    console.print("database schema is up to date")
+
+
+@orgs_app.command("add")
+def orgs_add(code: str, name: Annotated[str, typer.Option(help="Full name.")],
+             kind: Annotated[str, typer.Option(help="state or organisation")] = "state",
+             requires_review: Annotated[bool, typer.Option(help="Four-eyes publication.")] = False) -> None:
+    """Register a participating State or organisation."""
+    try:
+        data = OrganisationCreate(code=code, name=name, kind=kind, requires_review=requires_review)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    with _factory()() as session:
+        tx = Tx(session=session, actor=SYSTEM)
+        try:
+            create_organisation(tx, data)
+            tx.commit()
+        except ServiceError as exc:
+            raise _fail(exc.detail) from exc
+    console.print(f"organisation {code} added")
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """List organisations."""
+    with _factory()() as session:
+        for org in session.execute(select(Organisation).order_by(Organisation.code)).scalars():
+            typer.echo(f"{org.code}\t{org.kind}\t{org.name}")
+
+
+@clients_app.command("add")
+def clients_add(org: Annotated[str, typer.Option(help="Organisation code.")],
+                roles: Annotated[str, typer.Option(help="Comma-separated roles.")],
+                name: Annotated[str, typer.Option(help="What the client is.")] = "api client",
+                as_json: Annotated[bool, typer.Option("--json", help="Print JSON credentials.")] = False) -> None:
+    """Create an API client and print its credentials (the secret is shown once)."""
+    try:
+        data = ClientCreate(organisation=org, name=name, roles=[r.strip() for r in roles.split(",")])  # type: ignore[misc]
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    with _factory()() as session:
+        tx = Tx(session=session, actor=SYSTEM)
+        try:
+            created = create_client(tx, data)
+            tx.commit()
+        except ServiceError as exc:
+            raise _fail(exc.detail) from exc
+    if as_json:
+        typer.echo(json.dumps({"client_id": created.client_id, "client_secret": created.client_secret}))
+    else:
+        typer.echo(f"client_id:     {created.client_id}\nclient_secret: {created.client_secret}")
+
+
+@app.command("import")
+def import_list(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+                fmt: Annotated[str, typer.Option("--format", help="worldbank, ebrd, idb or jsonl")],
+                org: Annotated[str, typer.Option(help="Organisation code the entries belong to.")],
+                as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False) -> None:
+    """Load a published list as it is; running it twice changes nothing."""
+    try:
+        report = _run_import(file, fmt, org)
+    except (ServiceError, ValueError) as exc:
+        raise _fail(getattr(exc, "detail", str(exc))) from exc
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    typer.echo(f"{file.name}: {report.rows} rows, {report.created} created, {report.updated} updated, "
+               f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+    for row in report.rejected:
+        typer.echo(f"  row {row['row']}: {row['error']}")
+
+
+def _run_import(file: Path, fmt: str, org: str):  # type: ignore[no-untyped-def]
+    from service.entries.importing import import_file
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task(f"importing {file.name}", total=None)
+        return import_file(_factory(), file, fmt, org, lambda n: progress.advance(task, n))
+
+
+def demo_data_dir() -> Path | None:
+    configured = os.environ.get("DEBARLIST_DEMO_DATA")
+    candidates = [Path(configured)] if configured else []
+    candidates += [Path.cwd() / "../shared/data/published",
+                   Path(__file__).resolve().parents[2] / "shared/data/published"]
+    return next((path.resolve() for path in candidates if path.is_dir()), None)
+
+
+def prepare_demo() -> tuple[str, str]:
+    """Load the published lists under WBG, EBRD and IDB and make a client holding every role."""
+    factory = _factory()
+    with factory() as session:
+        tx = Tx(session=session, actor=SYSTEM)
+        existing = set(session.execute(select(Organisation.code)).scalars())
+        for code, name, _, _ in DEMO_ORGS:
+            if code not in existing:
+                create_organisation(tx, OrganisationCreate(code=code, name=name, kind="organisation"))
+        if "DEMO" not in existing:
+            create_organisation(tx, OrganisationCreate(code="DEMO", name="Demo procurement office",
+                                                       kind="state"))
+        # One live demo client at a time: the previous run's credentials stop working.
+        for old in session.execute(select(ApiClient).where(ApiClient.name == "demo client",
+                                                           ApiClient.disabled.is_(False))).scalars():
+            old.disabled = True
+            tx.audit("client.disable", "client", old.id, {"reason": "replaced by a new demo client"})
+        created = create_client(tx, ClientCreate(organisation="DEMO", name="demo client", roles=list(Role)))
+        tx.commit()
+    data_dir = demo_data_dir()
+    if data_dir is None:
+        console.print("[yellow]published lists not found (set DEBARLIST_DEMO_DATA); starting empty[/yellow]")
+    else:
+        for code, _, fmt, filename in DEMO_ORGS:
+            report = _run_import(data_dir / filename, fmt, code)
+            console.print(f"{code}: {report.rows} rows, {report.created} created, {report.updated} updated, "
+                          f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+    return created.client_id, created.client_secret
+
+
+@app.command("serve")
+def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+          demo: Annotated[bool, typer.Option(help="Load the published lists and print demo credentials.")] = False,
+          migrate: Annotated[bool, typer.Option(help="Apply migrations before starting.")] = True) -> None:
+    """Run the HTTP service (uvicorn)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = get_settings()
+    if migrate:
+        upgrade(settings.database_url)
+    credentials = prepare_demo() if demo else None
+    application = create_app(settings)
+    if credentials:
+        console.print(f"\n[bold]Demo client[/bold] (every role)\n  client_id:     {credentials[0]}\n"
+                      f"  client_secret: {credentials[1]}\n  docs:          http://{host}:{port}/docs\n"
+                      f"  token:         curl -s -d grant_type=client_credentials -d client_id={credentials[0]} "
+                      f"-d client_secret={credentials[1]} http://{host}:{port}/v1/token\n")
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=True)

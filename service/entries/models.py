@@ -1,0 +1,74 @@
+"""Listed enterprises (entries) and every version of each."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.auth.models import Organisation
+from service.db import Base, JSONType, UTCDateTime, utcnow
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "external_ref", name="uq_entries_org_external_ref"),
+        Index("ix_entries_revision", "revision"),
+    )
+
+    # Internal monotonic key: cursor pagination walks it, so pages stay stable under inserts.
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    external_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(500))
+    aliases: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Folded names and aliases, for the list's text filter.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str | None] = mapped_column(String(2), index=True, nullable=True)
+    addresses: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    listing: Mapped[str] = mapped_column(String(16), index=True)
+    grounds: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # ",fraud,corruption,": lets both backends filter on one ground with a plain LIKE.
+    grounds_key: Mapped[str] = mapped_column(String(300), default="")
+    legal_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decision_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    evidence: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    visibility: Mapped[str] = mapped_column(String(16))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    appeal_status: Mapped[str] = mapped_column(String(32), default="none")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # List revision of the entry's last change: screening indexes follow it.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class EntryRevision(Base):
+    """Every version of every entry, as the list learned it (record time)."""
+
+    __tablename__ = "entry_revisions"
+    __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_entry_revisions_entry_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String(36), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    list_revision: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

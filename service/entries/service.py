@@ -1,0 +1,334 @@
+"""Business rules for entries: who may write what, versions, revisions and status."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy.orm import Session
+
+from service.audit.models import Ledger
+from service.auth.deps import Principal
+from service.auth.models import Organisation
+from service.auth.roles import Role
+from service.common.cursor import decode_cursor, encode_cursor
+from service.common.text import escape_like, fold
+from service.common.tx import Tx
+from service.db import utcnow
+from service.entries.models import Entry, EntryRevision
+from service.entries.schemas import (
+    BulkResponse,
+    BulkRowResult,
+    EntryContent,
+    EntryOut,
+    EntryPatch,
+    Status,
+)
+from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+
+CONTENT_FIELDS = tuple(EntryContent.model_fields)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def status_of(entry: Entry, on: date) -> Status:
+    if entry.withdrawn_at is not None:
+        return Status.withdrawn
+    if entry.starts_on > on:
+        return Status.not_yet_in_force
+    if entry.ends_on is not None and entry.ends_on < on:
+        return Status.expired
+    return Status.active
+
+
+def status_clause(status: Status, on: date) -> ColumnElement[bool]:
+    not_withdrawn = Entry.withdrawn_at.is_(None)
+    if status is Status.withdrawn:
+        return Entry.withdrawn_at.is_not(None)
+    if status is Status.not_yet_in_force:
+        return and_(not_withdrawn, Entry.starts_on > on)
+    if status is Status.expired:
+        return and_(not_withdrawn, Entry.starts_on <= on, Entry.ends_on.is_not(None), Entry.ends_on < on)
+    return and_(not_withdrawn, Entry.starts_on <= on, or_(Entry.ends_on.is_(None), Entry.ends_on >= on))
+
+
+def visible_clause(principal: Principal) -> ColumnElement[bool]:
+    """Auditors read everything; others read public and members entries and their own."""
+    if principal.has(Role.auditor):
+        return true()
+    return or_(Entry.visibility.in_(("public", "members")), Entry.organisation_id == principal.organisation_id)
+
+
+def can_see(principal: Principal, entry: Entry) -> bool:
+    return (principal.has(Role.auditor) or entry.visibility in ("public", "members")
+            or entry.organisation_id == principal.organisation_id)
+
+
+def to_out(entry: Entry, on: date | None = None) -> EntryOut:
+    return EntryOut(
+        id=entry.id, organisation=entry.organisation.code, kind=entry.kind, name=entry.name,  # type: ignore[arg-type]
+        aliases=list(entry.aliases), country=entry.country, addresses=list(entry.addresses),
+        identifiers=entry.identifiers, listing=entry.listing, grounds=entry.grounds,  # type: ignore[arg-type]
+        legal_basis=entry.legal_basis, decision_ref=entry.decision_ref, decided_on=entry.decided_on,
+        evidence=list(entry.evidence), source=entry.source, starts_on=entry.starts_on, ends_on=entry.ends_on,
+        visibility=entry.visibility, external_ref=entry.external_ref,  # type: ignore[arg-type]
+        status=status_of(entry, on or today()), appeal_status=entry.appeal_status,
+        withdrawn_at=entry.withdrawn_at, withdrawal_reason=entry.withdrawal_reason, version=entry.version,
+        revision=entry.revision, created_at=entry.created_at, created_by=entry.created_by,
+        updated_at=entry.updated_at, updated_by=entry.updated_by)
+
+
+def snapshot(entry: Entry) -> dict[str, Any]:
+    """The stored form of one version: everything but the date-derived status."""
+    return to_out(entry).model_dump(mode="json", exclude={"status", "revision"})
+
+
+def etag(entry: Entry) -> str:
+    return f'"{entry.id}.v{entry.version}"'
+
+
+def content_of(entry: Entry) -> dict[str, Any]:
+    out = to_out(entry).model_dump(mode="json")
+    return {name: out[name] for name in CONTENT_FIELDS}
+
+
+def normalised_content(data: EntryContent) -> dict[str, Any]:
+    content = data.model_dump(mode="json")
+    if content["starts_on"] is None:
+        content["starts_on"] = today().isoformat()
+    return content
+
+
+def _apply(entry: Entry, content: dict[str, Any]) -> None:
+    for name, value in content.items():
+        if name in ("decided_on", "starts_on", "ends_on") and isinstance(value, str):
+            value = date.fromisoformat(value)
+        setattr(entry, name, value)
+    entry.search_text = fold("\n".join([entry.name, *entry.aliases]))
+    entry.grounds_key = "," + ",".join(entry.grounds) + ","
+
+
+def _record(tx: Tx, entry: Entry, action: str, before: dict[str, Any] | None) -> None:
+    """Keep the version, take a list revision at commit, and write the audit record."""
+    after = snapshot(entry)
+    revision = EntryRevision(entry_id=entry.id, version=entry.version, action=action, data=after,
+                             recorded_at=entry.updated_at, recorded_by=tx.actor.client_id)
+    tx.session.add(revision)
+
+    def take_revision(ledger: Ledger) -> None:
+        ledger.list_revision += 1
+        entry.revision = ledger.list_revision
+        revision.list_revision = ledger.list_revision
+
+    tx.on_seal(take_revision)
+    tx.audit(action, "entry", entry.id, {"organisation": entry.organisation.code,
+                                         "external_ref": entry.external_ref, "before": before, "after": after})
+
+
+def _organisation(session: Session, principal: Principal) -> Organisation:
+    org = session.get(Organisation, principal.organisation_id)
+    assert org is not None  # the principal was loaded from an existing client of it
+    return org
+
+
+def _ensure_ref_free(session: Session, org_id: int, external_ref: str | None, own_id: str | None) -> None:
+    if external_ref is None:
+        return
+    clash = session.execute(select(Entry.id).where(
+        Entry.organisation_id == org_id, Entry.external_ref == external_ref)).scalar_one_or_none()
+    if clash is not None and clash != own_id:
+        raise Conflict(f"external_ref {external_ref!r} is already used by entry {clash}")
+
+
+def create_entry(tx: Tx, principal: Principal, data: EntryContent, *, action: str = "entry.create") -> Entry:
+    _ensure_ref_free(tx.session, principal.organisation_id, data.external_ref, None)
+    entry = _new_entry(tx, principal, _organisation(tx.session, principal))
+    _apply(entry, normalised_content(data))
+    tx.session.add(entry)
+    _record(tx, entry, action, None)
+    return entry
+
+
+def _new_entry(tx: Tx, principal: Principal, org: Organisation) -> Entry:
+    now = utcnow()
+    return Entry(id=str(uuid.uuid4()), organisation_id=org.id, organisation=org, version=1, revision=0,
+                 appeal_status="none", created_at=now, created_by=principal.client_id, updated_at=now,
+                 updated_by=principal.client_id)
+
+
+def get_visible(session: Session, principal: Principal, entry_id: str) -> Entry:
+    entry = session.execute(select(Entry).where(Entry.id == entry_id)).scalar_one_or_none()
+    # An entry the caller may not see is reported exactly like one that does not exist.
+    if entry is None or not can_see(principal, entry):
+        raise NotFound(f"entry {entry_id!r} does not exist")
+    return entry
+
+
+def _get_own_for_write(tx: Tx, principal: Principal, entry_id: str) -> Entry:
+    entry = get_visible(tx.session, principal, entry_id)
+    if entry.organisation_id != principal.organisation_id:
+        raise Forbidden("contributors change only their own organisation's entries")
+    return entry
+
+
+def _check_if_match(entry: Entry, if_match: str | None, *, required: bool) -> None:
+    if if_match is None:
+        if required:
+            raise PreconditionRequired("send If-Match with the entry's ETag to change it")
+        return
+    tags = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in tags and etag(entry) not in tags and f"W/{etag(entry)}" not in tags:
+        raise PreconditionFailed(f"entry changed since: current ETag is {etag(entry)}")
+
+
+def update_entry(tx: Tx, principal: Principal, entry_id: str, patch: EntryPatch, if_match: str | None) -> Entry:
+    entry = _get_own_for_write(tx, principal, entry_id)
+    _check_if_match(entry, if_match, required=True)
+    if entry.withdrawn_at is not None:
+        raise Conflict("a withdrawn entry cannot be changed")
+    current = content_of(entry)
+    merged = EntryContent.model_validate({**current, **patch.model_dump(mode="json", exclude_unset=True)})
+    content = normalised_content(merged)
+    if content != current:
+        _ensure_ref_free(tx.session, entry.organisation_id, merged.external_ref, entry.id)
+        _change(tx, principal, entry, content, "entry.update")
+    return entry
+
+
+def _change(tx: Tx, principal: Principal, entry: Entry, content: dict[str, Any], action: str) -> None:
+    before = snapshot(entry)
+    _apply(entry, content)
+    entry.version += 1
+    entry.updated_at = utcnow()
+    entry.updated_by = principal.client_id
+    _record(tx, entry, action, before)
+
+
+def withdraw_entry(tx: Tx, principal: Principal, entry_id: str, reason: str, if_match: str | None) -> Entry:
+    entry = _get_own_for_write(tx, principal, entry_id)
+    _check_if_match(entry, if_match, required=False)
+    if entry.withdrawn_at is not None:
+        raise Conflict("entry is already withdrawn")
+    before = snapshot(entry)
+    entry.withdrawn_at = utcnow()
+    entry.withdrawal_reason = reason
+    entry.version += 1
+    entry.updated_at = entry.withdrawn_at
+    entry.updated_by = principal.client_id
+    _record(tx, entry, "entry.withdraw", before)
+    return entry
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilters:
+    organisation: str | None = None
+    listing: str | None = None
+    status: Status | None = None
+    country: str | None = None
+    grounds: str | None = None
+    q: str | None = None
+    updated_since: datetime | None = None
+
+
+def list_entries(session: Session, principal: Principal, filters: EntryFilters, cursor: str | None,
+                 limit: int) -> tuple[list[Entry], str | None]:
+    query: Select[tuple[Entry]] = select(Entry).where(visible_clause(principal))
+    if filters.organisation:
+        query = query.join(Organisation, Entry.organisation_id == Organisation.id).where(
+            Organisation.code == filters.organisation)
+    if filters.listing:
+        query = query.where(Entry.listing == filters.listing)
+    if filters.status:
+        query = query.where(status_clause(filters.status, today()))
+    if filters.country:
+        query = query.where(Entry.country == filters.country.upper())
+    if filters.grounds:
+        query = query.where(Entry.grounds_key.like(f"%,{escape_like(filters.grounds)},%", escape="\\"))
+    if filters.q:
+        query = query.where(Entry.search_text.like(f"%{escape_like(fold(filters.q))}%", escape="\\"))
+    if filters.updated_since:
+        query = query.where(Entry.updated_at >= filters.updated_since)
+    if cursor:
+        query = query.where(Entry.pk > decode_cursor(cursor, "pk")["pk"])
+    rows = list(session.execute(query.order_by(Entry.pk).limit(limit + 1)).scalars())
+    next_cursor = encode_cursor({"pk": rows[limit - 1].pk}) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def list_revisions(session: Session, principal: Principal, entry_id: str) -> list[EntryRevision]:
+    get_visible(session, principal, entry_id)
+    query = select(EntryRevision).where(EntryRevision.entry_id == entry_id).order_by(EntryRevision.version)
+    return list(session.execute(query).scalars())
+
+
+def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
+                create_action: str = "entry.create", update_action: str = "entry.update") -> BulkResponse:
+    """Create or update by ``external_ref``; a bad row is reported and the rest still land."""
+    org = _organisation(tx.session, principal)
+    results: list[BulkRowResult] = []
+    valid: dict[str, tuple[int, EntryContent]] = {}
+    for index, raw in enumerate(rows):
+        ref = raw.get("external_ref") if isinstance(raw, dict) else None
+        ref_text = ref.strip() if isinstance(ref, str) else None
+        try:
+            data = EntryContent.model_validate(raw)
+        except ValidationError as exc:
+            results.append(BulkRowResult(index=index, external_ref=ref_text, result="error",
+                                         error=_describe(exc)))
+            continue
+        if data.external_ref is None:
+            results.append(BulkRowResult(index=index, external_ref=None, result="error",
+                                         error="external_ref is required in bulk requests"))
+        elif data.external_ref in valid:
+            results.append(BulkRowResult(index=index, external_ref=data.external_ref, result="error",
+                                         error=f"external_ref repeats row {valid[data.external_ref][0]}"))
+        else:
+            valid[data.external_ref] = (index, data)
+    existing = _existing_by_ref(tx.session, org.id, list(valid))
+    # Sorted by reference, so concurrent bulk writers lock shared rows in one order.
+    for ref in sorted(valid):
+        index, data = valid[ref]
+        content = normalised_content(data)
+        entry = existing.get(ref)
+        if entry is None:
+            entry = _new_entry(tx, principal, org)
+            _apply(entry, content)
+            tx.session.add(entry)
+            _record(tx, entry, create_action, None)
+            outcome = "created"
+        elif entry.withdrawn_at is not None:
+            results.append(BulkRowResult(index=index, external_ref=ref, result="error", id=entry.id,
+                                         error="entry is withdrawn and cannot be changed"))
+            continue
+        elif content_of(entry) == content:
+            outcome = "unchanged"
+        else:
+            _change(tx, principal, entry, content, update_action)
+            outcome = "updated"
+        results.append(BulkRowResult(index=index, external_ref=ref, result=outcome, id=entry.id))  # type: ignore[arg-type]
+    results.sort(key=lambda row: row.index)
+    counts = {name: sum(1 for row in results if row.result == name)
+              for name in ("created", "updated", "unchanged", "error")}
+    return BulkResponse(created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"],
+                        errors=counts["error"], results=results)
+
+
+def _existing_by_ref(session: Session, org_id: int, refs: list[str]) -> dict[str, Entry]:
+    found: dict[str, Entry] = {}
+    for start in range(0, len(refs), 500):
+        chunk = refs[start:start + 500]
+        query = select(Entry).where(Entry.organisation_id == org_id, Entry.external_ref.in_(chunk))
+        for entry in session.execute(query).scalars():
+            assert entry.external_ref is not None
+            found[entry.external_ref] = entry
+    return found
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(".".join(str(p) for p in err["loc"]) + ": " + err["msg"] for err in exc.errors()[:5])

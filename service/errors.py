@@ -1,0 +1,135 @@
+"""RFC 9457 problem details: every error the API returns has this shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://debarlist.example/problems/"
+
+log = logging.getLogger("debarlist")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the offending field, e.g. `body.identifiers.0.value`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=[PROBLEM_BASE + "validation"])
+    title: str = Field(examples=["Request validation failed"])
+    status: int = Field(examples=[422])
+    detail: str | None = Field(default=None, examples=["identifiers.0.value: invalid LEI check digits"])
+    instance: str | None = Field(default=None, examples=["/v1/entries"])
+    errors: list[FieldError] | None = None
+
+
+class ServiceError(Exception):
+    """A failure the client can act on; mapped to a problem document."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class NotFound(ServiceError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ServiceError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ServiceError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequired(ServiceError):
+    status, slug, title = 428, "precondition-required", "Precondition required"
+
+
+class Unprocessable(ServiceError):
+    status, slug, title = 422, "validation", "Request validation failed"
+
+
+class Unauthorized(ServiceError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str, *, error: str = "invalid_token") -> None:
+        super().__init__(detail, headers={
+            "WWW-Authenticate": f'Bearer realm="debarlist", error="{error}"'})
+
+
+class Forbidden(ServiceError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class PayloadTooLarge(ServiceError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+def problem_response(status: int, slug: str, title: str, detail: str | None, instance: str | None,
+                     *, errors: list[FieldError] | None = None,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+    body = Problem(type=PROBLEM_BASE + slug, title=title, status=status, detail=detail,
+                   instance=instance, errors=errors)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
+                        media_type=PROBLEM_JSON, headers=headers)
+
+
+_HTTP_TITLES = {
+    400: ("bad-request", "Bad request"), 401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Forbidden"), 404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"), 406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        return problem_response(exc.status, exc.slug, exc.title, exc.detail, request.url.path,
+                                errors=exc.errors, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [FieldError(field=_field_path(err.get("loc", ())), message=str(err.get("msg", "invalid")))
+                  for err in exc.errors()]
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
+        return problem_response(422, "validation", "Request validation failed", detail,
+                                request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug, title = _HTTP_TITLES.get(exc.status_code, ("error", "Error"))
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem_response(exc.status_code, slug, title, detail, request.url.path,
+                                headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Never leak internals; the log keeps the traceback (no headers, so no tokens).
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "internal", "Internal server error",
+                                "The server failed to complete the request.", request.url.path)

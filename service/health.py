@@ -1,0 +1,22 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import text
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+@router.get("/healthz", response_model=Health, operation_id="health",
+            summary="Liveness and database reachability (anonymous)")
+def health(request: Request) -> Health:
+    with request.app.state.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return Health(status="ok", database=request.app.state.engine.dialect.name)

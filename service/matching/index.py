@@ -1,0 +1,347 @@
+"""In-memory match index: inverted postings for candidate retrieval, then full scoring of candidates.
+
+Retrieval never scans the list.  Keys per listed name:
+
+* ``t`` + token skeleton (exact word, any transliteration convention),
+* ``g`` + padded character trigrams of each skeleton token (typos, joined/split words),
+* identifiers by (family, normalised value) in a separate map.
+
+Postings are ``array('I')`` of internal ids (4 bytes each) - at a million entries
+that is what keeps memory in budget.  Removal is a tombstone (the id's key
+becomes ``None``) plus a document-frequency decrement; postings are compacted
+when tombstones exceed half the live records.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable
+from heapq import nlargest
+
+from service.matching.identifiers import GLOBAL_SCHEMES, identifier_key
+from service.matching.normalise import PreparedName, prepare
+from service.matching.scoring import (
+    ID_CONFLICT_PENALTY,
+    ID_MATCH_FLOOR,
+    KIND_PENALTY,
+    NameComparison,
+    compare_names,
+    country_adjustment,
+    idf,
+    legal_adjustment,
+)
+from service.matching.types import Identifier, ListedRecord, Match, Query
+from service.matching.version import ALGORITHM, DEFAULT_THRESHOLD
+
+IdKey = tuple[str, str, str | None]
+
+MAX_CANDIDATES = 60  # fully scored per query
+MIN_POSTING_CAP = 3000  # postings longer than max(this, N / 50) are too common to retrieve on
+
+
+def _trigrams(skel: str) -> list[str]:
+    if len(skel) < 3:
+        return []
+    padded = f"^{skel}$"
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+def _name_keys(names: Iterable[PreparedName]) -> tuple[set[str], set[str]]:
+    tokens: set[str] = set()
+    grams: set[str] = set()
+    for n in names:
+        for s in n.skels:
+            tokens.add("t" + s)
+            grams.update("g" + g for g in _trigrams(s))
+        # Joined form of adjacent tokens, so "Sibir Stroy" retrieves "Sibirstroy" by exact key too.
+        for a, b in zip(n.skels, n.skels[1:], strict=False):
+            tokens.add("t" + a + b)
+    return tokens, grams
+
+
+class MatchIndex:
+    """Thread-safe (one RLock) index of listed records."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._by_key: dict[str, int] = {}
+        self._keys: list[str | None] = []
+        self._kinds: list[str] = []
+        self._countries: list[str | None] = []
+        self._names: list[tuple[PreparedName, ...]] = []
+        self._idents: list[tuple[IdKey, ...]] = []
+        self._postings: dict[str, array[int]] = {}
+        self._id_postings: dict[tuple[str, str], list[int]] = {}
+        self._df: dict[str, int] = {}
+        self._dead = 0
+
+    # ------------------------------------------------------------------ mutation
+    def add(self, record: ListedRecord) -> None:
+        names = tuple(prepare(n) for n in (record.name, *record.aliases) if n and n.strip())
+        idents = tuple(k for k in (identifier_key(i) for i in record.identifiers) if k is not None)
+        country = record.country.upper() if record.country else None
+        with self._lock:
+            self._remove_locked(record.key)
+            rid = len(self._keys)
+            self._keys.append(record.key)
+            self._kinds.append(record.kind)
+            self._countries.append(country)
+            self._names.append(names)
+            self._idents.append(idents)
+            self._by_key[record.key] = rid
+            self._index_locked(rid, names, idents)
+
+    def _index_locked(self, rid: int, names: tuple[PreparedName, ...], idents: tuple[IdKey, ...]) -> None:
+        tokens, grams = _name_keys(names)
+        postings = self._postings
+        for k in tokens | grams:
+            p = postings.get(k)
+            if p is None:
+                postings[k] = array("I", (rid,))
+            else:
+                p.append(rid)
+        df = self._df
+        for s in {s for n in names for s in n.skels}:
+            df[s] = df.get(s, 0) + 1
+        for fam, val, _ in idents:
+            self._id_postings.setdefault((fam, val), []).append(rid)
+
+    def remove(self, key: str) -> None:
+        with self._lock:
+            self._remove_locked(key)
+            if self._dead > 1000 and self._dead > len(self._by_key) // 2:
+                self._compact_locked()
+
+    def _remove_locked(self, key: str) -> None:
+        rid = self._by_key.pop(key, None)
+        if rid is None:
+            return
+        for s in {s for n in self._names[rid] for s in n.skels}:
+            c = self._df.get(s, 0) - 1
+            if c > 0:
+                self._df[s] = c
+            else:
+                self._df.pop(s, None)
+        for fam, val, _ in self._idents[rid]:
+            lst = self._id_postings.get((fam, val))
+            if lst is not None and rid in lst:
+                lst.remove(rid)
+                if not lst:
+                    del self._id_postings[(fam, val)]
+        self._keys[rid] = None
+        self._names[rid] = ()
+        self._idents[rid] = ()
+        self._dead += 1
+
+    def _compact_locked(self) -> None:
+        """Drop tombstones by renumbering live records and rebuilding postings."""
+        live = [rid for rid, k in enumerate(self._keys) if k is not None]
+        keys = [self._keys[r] for r in live]
+        kinds = [self._kinds[r] for r in live]
+        countries = [self._countries[r] for r in live]
+        names = [self._names[r] for r in live]
+        idents = [self._idents[r] for r in live]
+        self._keys, self._kinds, self._countries, self._names, self._idents = (
+            keys, kinds, countries, names, idents,
+        )
+        self._by_key = {k: i for i, k in enumerate(keys) if k is not None}
+        self._postings = {}
+        self._id_postings = {}
+        self._df = {}
+        self._dead = 0
+        for rid in range(len(keys)):
+            self._index_locked(rid, names[rid], idents[rid])
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    # ------------------------------------------------------------------ search
+    def search(
+        self,
+        query: Query,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 5,
+        accept: Callable[[str], bool] | None = None,
+    ) -> list[Match]:
+        qnames = [prepare(n) for n in (query.name, *query.aliases) if n and n.strip()]
+        qnames = [n for n in qnames if n.skels]
+        qids = [k for k in (identifier_key(i) for i in query.identifiers) if k is not None]
+        qcountry = query.country.upper() if query.country else None
+        with self._lock:
+            n_live = len(self._by_key)
+            if n_live == 0:
+                return []
+            cands = self._candidates(qnames, qids, n_live)
+            weights: dict[str, float] = {}
+            df = self._df
+
+            def weight(s: str) -> float:
+                w = weights.get(s)
+                if w is None:
+                    w = weights[s] = idf(df.get(s, 0), n_live)
+                return w
+
+            sim_cache: dict[tuple[str, str], float] = {}
+            scored: list[tuple[float, int, dict[str, object]]] = []
+            for rid in cands:
+                key = self._keys[rid]
+                if key is None:
+                    continue
+                total, parts = self._score_locked(rid, query, qnames, qids, qcountry, weight, sim_cache)
+                if total >= threshold:
+                    scored.append((total, rid, parts))
+            scored.sort(key=lambda t: (-t[0], t[1]))
+            out: list[Match] = []
+            for total, rid, parts in scored:
+                key = self._keys[rid]
+                assert key is not None
+                if accept is not None and not accept(key):
+                    continue
+                parts["algorithm"] = ALGORITHM
+                out.append(
+                    Match(
+                        key=key,
+                        score=round(total, 4),
+                        query_name=str(parts.pop("_query_name")),
+                        matched_name=str(parts.pop("_matched_name")),
+                        explanation=parts,
+                    )
+                )
+                if len(out) >= limit:
+                    break
+            return out
+
+    def _candidates(self, qnames: list[PreparedName], qids: list[IdKey], n_live: int) -> list[int]:
+        found: dict[int, None] = {}
+        for fam, val, _ in qids:
+            for rid in self._id_postings.get((fam, val), ()):
+                found[rid] = None
+        if not qnames:
+            return list(found)
+        tokens, grams = _name_keys(qnames)
+        cap = max(MIN_POSTING_CAP, n_live // 50)
+        postings = self._postings
+        lists = sorted(
+            ((k, p) for k in tokens | grams if (p := postings.get(k)) is not None),
+            key=lambda kp: len(kp[1]),
+        )
+        counts: Counter[int] = Counter()
+        used = 0
+        for k, p in lists:
+            # Rare keys say most; very common keys (a generic word, a frequent trigram) only add noise and
+            # time.  The two rarest keys are always used so an all-generic name still finds its exact twin.
+            if len(p) > cap and used >= 2:
+                break
+            counts.update(p)
+            if k[0] == "t":
+                counts.update(p)  # a whole-word hit counts double
+            used += 1
+        for rid, _ in nlargest(MAX_CANDIDATES, counts.items(), key=lambda kv: kv[1]):
+            found[rid] = None
+        return list(found)
+
+    def _score_locked(
+        self,
+        rid: int,
+        query: Query,
+        qnames: list[PreparedName],
+        qids: list[IdKey],
+        qcountry: str | None,
+        weight: Callable[[str], float],
+        sim_cache: dict[tuple[str, str], float],
+    ) -> tuple[float, dict[str, object]]:
+        best: tuple[float, PreparedName, PreparedName, NameComparison] | None = None
+        for qn in qnames:
+            for ln in self._names[rid]:
+                cmp = compare_names(qn.folds, qn.skels, ln.folds, ln.skels, weight, sim_cache)
+                # Legal form breaks ties between the native and the romanised alias.
+                adj = legal_adjustment(qn.legal, ln.legal)[0]
+                if best is None or cmp.score + adj > best[0] + legal_adjustment(best[1].legal, best[2].legal)[0]:
+                    best = (cmp.score, qn, ln, cmp)
+        name_sim = best[0] if best else 0.0
+        lcountry = self._countries[rid]
+        c_adj, c_res = country_adjustment(qcountry, lcountry)
+        l_adj, l_res = legal_adjustment(best[1].legal, best[2].legal) if best else (0.0, "missing")
+        k_adj = 0.0
+        lkind = self._kinds[rid]
+        if query.kind and lkind and query.kind != lkind:
+            k_adj = -KIND_PENALTY
+        id_info, strong, conflict = self._compare_ids(qids, self._idents[rid], qcountry, lcountry)
+        i_adj = -ID_CONFLICT_PENALTY if conflict and not strong else 0.0
+        raw = name_sim + c_adj + l_adj + k_adj + i_adj
+        total = max(0.0, min(1.0, raw))
+        formula = "clip(name + country + legal_form + kind + identifier_conflict, 0, 1)"
+        if strong:
+            floor = ID_MATCH_FLOOR + (1.0 - ID_MATCH_FLOOR) * name_sim
+            if floor > total:
+                total = floor
+                formula = f"identifier match: {ID_MATCH_FLOOR} + {1 - ID_MATCH_FLOOR:.2f} * name"
+        parts: dict[str, object] = {
+            "name": {
+                "similarity": round(name_sim, 4),
+                "method": "idf-weighted token alignment over transliterated and skeleton forms",
+                "query_tokens": list(best[1].folds) if best else [],
+                "listed_tokens": list(best[2].folds) if best else [],
+                "aligned": [list(p) for p in best[3].pairs] if best else [],
+                "unmatched_query": best[3].unmatched_query if best else [],
+                "unmatched_listed": best[3].unmatched_listed if best else [],
+                "joined_or_split": best[3].merged if best else False,
+            },
+            "identifier": id_info,
+            "country": {"query": qcountry, "listed": lcountry, "result": c_res, "adjustment": c_adj},
+            "legal_form": {
+                "query": best[1].legal_text or None if best else None,
+                "query_class": best[1].legal if best else None,
+                "listed": best[2].legal_text or None if best else None,
+                "listed_class": best[2].legal if best else None,
+                "result": l_res,
+                "adjustment": l_adj,
+            },
+            "kind": {"query": query.kind, "listed": lkind, "adjustment": k_adj},
+            "formula": formula,
+            "_query_name": best[1].original if best else "",
+            "_matched_name": best[2].original if best else "",
+        }
+        if strong and not best:
+            parts["_matched_name"] = self._names[rid][0].original if self._names[rid] else ""
+        return total, parts
+
+    @staticmethod
+    def _compare_ids(
+        qids: list[IdKey], lids: tuple[IdKey, ...], qcountry: str | None, lcountry: str | None
+    ) -> tuple[dict[str, object] | None, bool, bool]:
+        if not qids or not lids:
+            return None, False, False
+        conflict: dict[str, object] | None = None
+        for qf, qv, qc in qids:
+            for lf, lv, lc in lids:
+                if qf != lf:
+                    continue
+                if qv == lv:
+                    if qf in GLOBAL_SCHEMES:
+                        return {"scheme": qf, "value": qv, "result": "match", "strength": "strong"}, True, False
+                    # National numbers are only unique within a country.
+                    qcc = qc or qcountry
+                    lcc = lc or lcountry
+                    if qcc and lcc and qcc != lcc:
+                        continue
+                    return {"scheme": qf, "value": qv, "country": lcc, "result": "match", "strength": "strong"}, True, False
+                if conflict is None and (qf in GLOBAL_SCHEMES or (qc or qcountry) == (lc or lcountry)):
+                    conflict = {"scheme": qf, "query_value": qv, "listed_value": lv, "result": "conflict"}
+        return conflict, False, conflict is not None
+
+
+def build_index(records: Iterable[ListedRecord]) -> MatchIndex:
+    idx = MatchIndex()
+    for r in records:
+        idx.add(r)
+    return idx
+
+
+__all__ = ["Identifier", "ListedRecord", "Match", "MatchIndex", "Query", "build_index"]

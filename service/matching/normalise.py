@@ -1,0 +1,216 @@
+"""Name normalisation: scripts, transliteration, legal forms, tokens and skeletons.
+
+Every name becomes a sequence of tokens, each in two forms:
+
+* ``fold``: the Latin-ASCII transliteration (rigour's ``maybe_ascii`` for
+  Cyrillic/Greek/Georgian/Armenian; diacritics folded: ``ş`` -> ``s``).
+* ``skel``: a phonetic "skeleton" that collapses the differences between the
+  romanisation conventions of the same Cyrillic name (BGN/PCGN, ICAO, German,
+  French, Polish, informal) and between written/folded/expanded diacritics.
+
+Both forms are compared; the skeleton gives recall across conventions, the
+fold keeps exact spellings slightly ahead.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.names import extract_org_types, remove_org_types
+from rigour.text.translit import maybe_ascii
+
+from service.matching.legal_forms import HAN_FORMS, edge_table
+
+# Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
+# Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.
+_EXPAND = str.maketrans(
+    {
+        "č": "ch", "ć": "ch", "š": "sh", "ś": "s", "ž": "zh", "ż": "zh", "ź": "z", "ł": "l",
+        "đ": "dj", "ş": "sh", "ș": "sh", "ţ": "ts", "ț": "ts", "ç": "ch", "ğ": "g", "ı": "i",
+        "ü": "ue", "ö": "oe", "ä": "ae", "ø": "oe", "æ": "ae", "å": "aa", "ő": "oe", "ű": "ue",
+        "ñ": "ny", "ß": "ss", "þ": "th", "ð": "d", "ё": "yo", "ə": "a",
+    }
+)
+# Latin letters NFKD does not decompose.
+_FOLD_EXTRA = str.maketrans(
+    {"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "ß": "ss", "þ": "th", "ð": "d", "ı": "i", "ə": "a", "œ": "oe"}
+)
+
+# Ordered skeleton rewrite rules over lower-case ASCII.  Replacements are
+# upper-case markers so later rules cannot re-match their output; the result is
+# lower-cased at the end.  Longest / most specific patterns come first.
+_SKELETON_RULES: tuple[tuple[str, str], ...] = (
+    ("schtsch", "S"), ("chtch", "S"), ("shch", "S"), ("szcz", "S"), ("tsch", "H"), ("sch", "S"), ("tch", "H"), ("dzh", "S"),
+    ("zh", "S"), ("kh", "H"), ("ch", "H"), ("cz", "H"), ("sh", "S"), ("sz", "S"), ("zs", "S"),
+    ("ts", "C"), ("tz", "C"), ("ph", "F"), ("ck", "K"), ("gh", "H"), ("th", "T"), ("dj", "D"),
+    ("iya", "A"), ("ija", "A"), ("iy", "I"), ("ij", "I"), ("yj", "I"), ("yi", "I"), ("ii", "I"),
+    ("ya", "A"), ("ia", "A"), ("ja", "A"), ("yu", "U"), ("iu", "U"), ("ju", "U"),
+    ("ye", "E"), ("ie", "E"), ("je", "E"), ("yo", "O"), ("io", "O"), ("jo", "O"),
+    ("ue", "U"), ("oe", "O"), ("ae", "A"), ("ou", "U"),
+    # j after a vowel is the glide й (Stroj = Stroi = Stroy), elsewhere it is a consonant.
+    ("aj", "AI"), ("ej", "EI"), ("oj", "OI"), ("uj", "UI"), ("Aj", "AI"), ("Ej", "EI"), ("Oj", "OI"),
+    ("Uj", "UI"), ("Ij", "I"),
+    ("h", "H"), ("g", "H"), ("x", "KS"), ("c", "C"), ("w", "V"), ("q", "K"), ("y", "I"), ("i", "I"), ("j", "S"), ("z", "S"),
+)
+
+_APOSTROPHES = re.compile(r"['’ʼ`´ʹ‘ʻ]")
+_NON_WORD = re.compile(r"[\W_]+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_FORMS = re.compile("|".join(re.escape(f) for f, _ in HAN_FORMS))
+_HAN_CLASS = dict(HAN_FORMS)
+# Scripts rigour transliterates (Greek, Cyrillic, Armenian, Georgian, Hangul); Latin goes our own way
+# so the diacritic expansion (ü -> ue, č -> ch) can feed the skeleton.
+_NON_LATIN = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u0530-\u058f\u10a0-\u10ff\u1c90-\u1cbf\uac00-\ud7af]")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(fold: str) -> str:
+    """Phonetic key of one lower-case ASCII token (see module docstring)."""
+    s = fold
+    for pat, rep in _SKELETON_RULES:
+        if pat in s:
+            s = s.replace(pat, rep)
+    s = s.lower()
+    if len(s) > 1:
+        # Double letters are spelling noise (Occhrana, Russo/Ruso, Kiyiv -> kiiv).
+        out = [s[0]]
+        for ch in s[1:]:
+            if ch != out[-1]:
+                out.append(ch)
+        s = "".join(out)
+    return sys.intern(s)
+
+
+def _ascii_fold(text: str) -> str:
+    text = text.translate(_FOLD_EXTRA)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isascii() and not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def token_forms(token: str) -> tuple[str, str]:
+    """(fold, skel) for one casefolded token; cached because names repeat words heavily."""
+    if token.isascii():
+        fold = token
+        expanded = token
+    elif _HAN.search(token):
+        # Han characters are kept as they are: matched exactly, script against script.
+        return sys.intern(token), sys.intern(token)
+    elif _NON_LATIN.search(token):
+        latin = maybe_ascii(token)  # Cyrillic/Greek/Georgian/Armenian -> Latin
+        fold = _ascii_fold(latin).lower()
+        expanded = fold
+    else:
+        fold = _ascii_fold(token).lower()
+        expanded = _ascii_fold(token.translate(_EXPAND)).lower()
+        if not fold:
+            fold = expanded = token
+    fold = sys.intern(fold)
+    return fold, skeleton(expanded or fold)
+
+
+def _split_han(token: str) -> list[str]:
+    if not _HAN.search(token):
+        return [token]
+    out: list[str] = []
+    buf = ""
+    for ch in token:
+        if _HAN.match(ch):
+            if buf:
+                out.append(buf)
+                buf = ""
+            out.append(ch)
+        else:
+            buf += ch
+    if buf:
+        out.append(buf)
+    return out
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Casefolded word tokens; apostrophes join (T'ransi, Об'єднання), Han splits per character."""
+    text = _APOSTROPHES.sub("", text)
+    out: list[str] = []
+    for tok in _NON_WORD.split(text):
+        if tok:
+            out.extend(_split_han(tok))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    original: str
+    folds: tuple[str, ...]
+    skels: tuple[str, ...]
+    legal: str | None  # coarse legal-form class, or None
+    legal_text: str  # the legal-form words as found (for explanations)
+
+
+_EDGE: dict[tuple[str, ...], str] = edge_table(skeleton)
+_EDGE_MAX = max(len(k) for k in _EDGE)
+
+
+def _rigour_legal(text: str) -> tuple[str, str | None, str]:
+    """Remove rigour-known legal forms; return (rest, class, matched text)."""
+    found = extract_org_types(text, generic=True)
+    if not found:
+        specific = extract_org_types(text)
+        if not specific:
+            return text, None, ""
+        found = specific
+    rest = remove_org_types(text, replacement=" ")
+    if not _NON_WORD.sub("", rest):
+        return text, None, ""  # the legal form *is* the whole name; keep it as name
+    return rest, found[0][1], " ".join(m for m, _ in found)
+
+
+def prepare(name: str) -> PreparedName:
+    """Normalise a name into tokens (legal forms stripped) plus its legal-form class."""
+    # casefold turns Turkish İ into i + combining dot; drop the dot so the word is not split.
+    text = unicodedata.normalize("NFKC", name).casefold().replace("i\u0307", "i")
+    legal: str | None = None
+    legal_words: list[str] = []
+    if _HAN.search(text):
+        m = _HAN_FORMS.search(text)
+        if m and text[: m.start()].strip():
+            legal = _HAN_CLASS[m.group(0)]
+            legal_words.append(m.group(0))
+            text = text[: m.start()] + " " + text[m.end() :]
+    text, rcls, rtext = _rigour_legal(text)
+    if rcls:
+        legal = legal or rcls
+        legal_words.append(rtext)
+    forms = [token_forms(t) for t in raw_tokens(text)]
+    folds = [f for f, _ in forms]
+    skels = [s for _, s in forms]
+    # Edge table: one phrase at the start, up to two at the end, never emptying the name.
+    start = 0
+    end = len(skels)
+    for _ in range(3):
+        for n in range(min(_EDGE_MAX, end - start - 1), 0, -1):
+            cls = _EDGE.get(tuple(skels[end - n : end]))
+            if cls is not None:
+                legal = legal or cls or None
+                legal_words.insert(0, " ".join(folds[end - n : end]))
+                end -= n
+                break
+        else:
+            break
+    for n in range(min(_EDGE_MAX, end - start - 1), 0, -1):
+        cls = _EDGE.get(tuple(skels[start : start + n]))
+        if cls is not None:
+            legal = legal or cls or None
+            legal_words.insert(0, " ".join(folds[start : start + n]))
+            start += n
+            break
+    return PreparedName(
+        original=name,
+        folds=tuple(folds[start:end]),
+        skels=tuple(skels[start:end]),
+        legal=legal,
+        legal_text=" ".join(legal_words),
+    )

@@ -1,0 +1,173 @@
+"""Scoring: IDF-weighted token alignment plus weak evidence from legal form, country, identifiers.
+
+Name similarity is a weighted Dice over aligned tokens:
+
+    name = sum(sim(q, l) * (w(q) + w(l)) for aligned pairs) / (sum w(query tokens) + sum w(listed tokens))
+           - SUBSTITUTION * min(unmatched query weight share, unmatched listed weight share)
+
+``w`` is the IDF of the token's skeleton in the index, so a shared generic word
+("Stroy", "Services") adds little while an unmatched distinctive word costs a
+lot.  A word missing on one side (dropped sector word, added "Group") costs its
+weight share only; a word *replaced* by another (both sides have leftovers) is
+the signature of a different firm and costs an extra substitution penalty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from service.matching.legal_forms import coarse
+
+MIN_TOKEN_SIM = 0.72  # below this two tokens are different words, not a typo
+SKELETON_DISCOUNT = 0.96  # same skeleton but different spelling: transliteration variant
+SUBSTITUTION = 0.45
+LEGAL_BONUS = 0.02
+LEGAL_PENALTY = 0.04
+COUNTRY_BONUS = 0.02
+COUNTRY_PENALTY = 0.12
+KIND_PENALTY = 0.10
+ID_CONFLICT_PENALTY = 0.05
+ID_MATCH_FLOOR = 0.95  # a strong identifier match alone scores at least this (above any sane threshold)
+
+
+def _edit_similarity(a: str, b: str) -> float:
+    """Typo model: one edit (insert/delete/substitute/transpose) is a typo, two are a typo only in long
+    words; more is a different word.  Near-identical short words ("Vega"/"Vera", "Larsson"/"Karlsson")
+    are different names, so the tolerance grows with length instead of being a flat ratio."""
+    longest = max(len(a), len(b))
+    d = OSA.distance(a, b, score_cutoff=2)
+    if d == 0:
+        return 1.0
+    if d == 1:
+        if longest <= 3:
+            return 0.0
+        return 0.6 if longest == 4 else (0.85 if longest < 8 else 0.9)
+    if d == 2 and longest >= 10:
+        return 0.5
+    return 0.0
+
+
+def token_similarity(qf: str, qs: str, lf: str, ls: str) -> float:
+    """Similarity of two tokens given (fold, skeleton) forms, in [0, 1]."""
+    if qf == lf:
+        return 1.0
+    if qs == ls:
+        return SKELETON_DISCOUNT
+    sim = max(_edit_similarity(qf, lf), _edit_similarity(qs, ls) * SKELETON_DISCOUNT)
+    # Abbreviation: "Int" for "International", "Tekh" for "Tekhnologii"; only for prefixes of 3+ letters.
+    short, long_ = (qf, lf) if len(qf) < len(lf) else (lf, qf)
+    if len(short) >= 3 and long_.startswith(short) and short != long_:
+        sim = max(sim, 0.75)
+    return sim
+
+
+@dataclass(slots=True)
+class NameComparison:
+    score: float
+    pairs: list[tuple[str, str, float]]
+    unmatched_query: list[str]
+    unmatched_listed: list[str]
+    merged: bool
+
+
+def _merge_joined(
+    a_f: list[str], a_s: list[str], b_s: Sequence[str]
+) -> tuple[list[str], list[str], bool]:
+    """Merge adjacent tokens of side a when their concatenation is a token of side b ("Sibir Stroy" ->
+    "Sibirstroy").  Only when neither half already exists on side b."""
+    merged = False
+    bset = set(b_s)
+    i = 0
+    while i < len(a_s) - 1:
+        if a_s[i] not in bset or a_s[i + 1] not in bset:
+            cat = a_s[i] + a_s[i + 1]
+            hit = cat in bset or any(len(b) >= 8 and OSA.distance(cat, b, score_cutoff=1) <= 1 for b in b_s)
+            if hit:
+                a_f[i : i + 2] = [a_f[i] + a_f[i + 1]]
+                a_s[i : i + 2] = [cat]
+                merged = True
+                continue
+        i += 1
+    return a_f, a_s, merged
+
+
+def compare_names(
+    q_folds: Sequence[str],
+    q_skels: Sequence[str],
+    l_folds: Sequence[str],
+    l_skels: Sequence[str],
+    weight: Callable[[str], float],
+    cache: dict[tuple[str, str], float] | None = None,
+) -> NameComparison:
+    """Weighted token alignment (see module docstring)."""
+    qf, qs, lf, ls = list(q_folds), list(q_skels), list(l_folds), list(l_skels)
+    merged = False
+    if len(qs) != len(ls) or set(qs) != set(ls):
+        qf, qs, m1 = _merge_joined(qf, qs, ls)
+        lf, ls, m2 = _merge_joined(lf, ls, qs)
+        merged = m1 or m2
+    wq = [weight(s) for s in qs]
+    wl = [weight(s) for s in ls]
+    total = sum(wq) + sum(wl)
+    if total <= 0:
+        return NameComparison(0.0, [], qf, lf, merged)
+    cand: list[tuple[float, int, int]] = []
+    for i in range(len(qs)):
+        for j in range(len(ls)):
+            key = (qf[i], lf[j])
+            sim = cache.get(key) if cache is not None else None
+            if sim is None:
+                sim = token_similarity(qf[i], qs[i], lf[j], ls[j])
+                if cache is not None:
+                    cache[key] = sim
+            if sim >= MIN_TOKEN_SIM:
+                cand.append((sim, i, j))
+    cand.sort(reverse=True)
+    used_q: set[int] = set()
+    used_l: set[int] = set()
+    matched = 0.0
+    pairs: list[tuple[str, str, float]] = []
+    for sim, i, j in cand:
+        if i in used_q or j in used_l:
+            continue
+        used_q.add(i)
+        used_l.add(j)
+        matched += sim * (wq[i] + wl[j])
+        pairs.append((qf[i], lf[j], round(sim, 4)))
+    un_q = sum(w for i, w in enumerate(wq) if i not in used_q)
+    un_l = sum(w for j, w in enumerate(wl) if j not in used_l)
+    score = matched / total
+    if un_q > 0 and un_l > 0:
+        score -= SUBSTITUTION * min(un_q / (sum(wq) or 1.0), un_l / (sum(wl) or 1.0))
+    return NameComparison(
+        max(0.0, min(1.0, score)),
+        pairs,
+        [qf[i] for i in range(len(qf)) if i not in used_q],
+        [lf[j] for j in range(len(lf)) if j not in used_l],
+        merged,
+    )
+
+
+def idf(df: int, n: int) -> float:
+    """Inverse document frequency with smoothing; unseen tokens get the maximum."""
+    return max(0.05, math.log((n + 1.0) / (df + 0.5)))
+
+
+def legal_adjustment(q: str | None, l_: str | None) -> tuple[float, str]:
+    if not q or not l_:
+        return 0.0, "missing"
+    if coarse(q) == coarse(l_):
+        return LEGAL_BONUS, "compatible"
+    return -LEGAL_PENALTY, "different"
+
+
+def country_adjustment(q: str | None, l_: str | None) -> tuple[float, str]:
+    if not q or not l_:
+        return 0.0, "missing"
+    if q == l_:
+        return COUNTRY_BONUS, "match"
+    return -COUNTRY_PENALTY, "conflict"
