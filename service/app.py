@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from service import __version__
+from service.audit.router import install as install_audit
 from service.auth.keys import load_signing_key
 from service.auth.router import router as auth_router
 from service.config import Settings, get_settings
@@ -18,6 +19,8 @@ from service.entries.router import router as entries_router
 from service.errors import install_handlers
 from service.health import router as health_router
 from service.middleware import RequestContext
+from service.screening.live_index import LiveIndex
+from service.screening.router import router as screening_router
 
 DESCRIPTION = """\
 A shared list of enterprises debarred or flagged by participating States and international
@@ -47,17 +50,28 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "organisations", "description": "Participating States and organisations."},
                       {"name": "clients", "description": "API clients (service accounts)."},
                       {"name": "entries", "description": "The listed enterprises and persons."},
+                      {"name": "screening", "description": "Screening bidders, and screening receipts."},
+                      {"name": "audit", "description": "The tamper-evident audit log and its checkpoints."},
                   ])
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.signing_key = signing_key
-    app.state.startup_hooks = []
+    app.state.live_index = LiveIndex()
+    # The screening index is built from the database before the first request is served.
+    app.state.startup_hooks = [_build_index]
     app.state.shutdown_hooks = []
     install_handlers(app)
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(entries_router)
+    app.include_router(screening_router)
+    install_audit(app)
     logging.getLogger("debarlist").setLevel(settings.log_level)
     return app
+
+
+def _build_index(app: FastAPI) -> None:
+    with app.state.session_factory() as session:
+        app.state.live_index.refresh(session)

@@ -1,0 +1,99 @@
+"""The in-memory screening index of one app instance, kept in step with the database.
+
+Every entry change takes a list revision (see ``service.common.tx``). The index remembers the
+revision it has applied; before each screening it reads the ledger's revision and, when the
+database is ahead (a write through this instance, another process or another replica), it
+loads just the entries changed since. A screening that starts after a write was acknowledged
+therefore sees that write.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.audit.models import Ledger
+from service.entries.models import Entry
+from service.matching import Identifier, ListedRecord, MatchIndex
+
+
+@dataclass(frozen=True, slots=True)
+class ListedFacts:
+    """What a match shows about its entry, and what decides whether it may match."""
+
+    entry_id: str
+    organisation: str
+    organisation_id: int
+    name: str
+    kind: str
+    listing: str
+    grounds: tuple[str, ...]
+    visibility: str
+    starts_on: date
+    ends_on: date | None
+    withdrawn: bool
+    appeal_status: str
+    legal_basis: str | None
+    decision_ref: str | None
+    decided_on: date | None
+    source: dict[str, Any] | None
+    version: int
+
+    def status_on(self, on: date) -> str:
+        if self.withdrawn:
+            return "withdrawn"
+        if self.starts_on > on:
+            return "not_yet_in_force"
+        if self.ends_on is not None and self.ends_on < on:
+            return "expired"
+        return "active"
+
+
+def record_of(entry: Entry) -> ListedRecord:
+    return ListedRecord(
+        key=entry.id, kind=entry.kind, name=entry.name, aliases=tuple(entry.aliases), country=entry.country,
+        identifiers=tuple(Identifier(scheme=i["scheme"], value=i["value"]) for i in entry.identifiers))
+
+
+def facts_of(entry: Entry) -> ListedFacts:
+    return ListedFacts(
+        entry_id=entry.id, organisation=entry.organisation.code, organisation_id=entry.organisation_id,
+        name=entry.name, kind=entry.kind, listing=entry.listing, grounds=tuple(entry.grounds),
+        visibility=entry.visibility, starts_on=entry.starts_on, ends_on=entry.ends_on,
+        withdrawn=entry.withdrawn_at is not None, appeal_status=entry.appeal_status,
+        legal_basis=entry.legal_basis, decision_ref=entry.decision_ref, decided_on=entry.decided_on,
+        source=entry.source, version=entry.version)
+
+
+class LiveIndex:
+    def __init__(self) -> None:
+        self.matcher = MatchIndex()
+        self.facts: dict[str, ListedFacts] = {}
+        self.revision = 0
+        self._refresh_lock = threading.Lock()
+
+    def refresh(self, session: Session) -> int:
+        """Apply every entry change the database has and the index has not; return the revision."""
+        current = session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one()
+        if current <= self.revision:
+            return self.revision
+        with self._refresh_lock:
+            if current <= self.revision:
+                return self.revision
+            query = select(Entry).where(Entry.revision > self.revision).order_by(Entry.revision)
+            for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
+                self._apply(entry)
+            # Entries committed after ``current`` was read may be applied already; they are
+            # applied again next time, which is harmless (add replaces by key).
+            self.revision = current
+        return self.revision
+
+    def _apply(self, entry: Entry) -> None:
+        # Withdrawn entries stay in the index: include_inactive screenings still report them.
+        self.matcher.add(record_of(entry))
+        self.facts[entry.id] = facts_of(entry)

@@ -1,0 +1,33 @@
+"""Screening of bidders and the receipts of past screenings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from service.auth.deps import Principal, TxDep, require
+from service.auth.roles import Role
+from service.common.responses import PROBLEMS
+from service.screening import service
+from service.screening.schemas import ScreeningReceipt, ScreenRequest, ScreenResponse
+
+router = APIRouter(tags=["screening"])
+
+Screener = Annotated[Principal, Depends(require(Role.screener))]
+ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor))]
+
+
+@router.post("/v1/screen", response_model=ScreenResponse, operation_id="screen",
+             summary="Screen 1 to 1,000 bidders against the list in force (screener)", responses=PROBLEMS)
+def screen(body: ScreenRequest, request: Request, tx: TxDep, principal: Screener) -> ScreenResponse:
+    response = service.screen(tx, principal, request.app.state.live_index, body)
+    tx.commit()
+    return response
+
+
+@router.get("/v1/screenings/{screening_id}", response_model=ScreeningReceipt, operation_id="getScreening",
+            summary="A stored screening, for the tender file (screener of the same organisation, auditor)",
+            responses=PROBLEMS)
+def get_screening(screening_id: str, tx: TxDep, principal: ReceiptReader) -> ScreeningReceipt:
+    return service.get_receipt(tx.session, principal, screening_id)

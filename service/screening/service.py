@@ -1,0 +1,107 @@
+"""Screening: match subjects against the list in force, and keep a receipt of every run."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from service.auth.deps import Principal
+from service.auth.models import Organisation
+from service.auth.roles import Role
+from service.common.tx import Tx
+from service.db import utcnow
+from service.entries.service import today
+from service.errors import NotFound
+from service.matching import ALGORITHM, DEFAULT_THRESHOLD, Identifier, Query
+from service.screening.live_index import ListedFacts, LiveIndex
+from service.screening.models import Screening
+from service.screening.schemas import (
+    MatchedEntry,
+    ScreeningReceipt,
+    ScreenMatch,
+    ScreenRequest,
+    ScreenResponse,
+    Subject,
+    SubjectResult,
+)
+
+
+def _may_see(principal: Principal, facts: ListedFacts) -> bool:
+    return facts.visibility in ("public", "members") or facts.organisation_id == principal.organisation_id
+
+
+def _query(subject: Subject) -> Query:
+    return Query(name=subject.name, aliases=tuple(subject.aliases), country=subject.country,
+                 identifiers=tuple(Identifier(scheme=i.scheme, value=i.value) for i in subject.identifiers),
+                 kind=subject.kind)
+
+
+def _matched_entry(facts: ListedFacts, on: date) -> MatchedEntry:
+    status = facts.status_on(on)
+    return MatchedEntry(
+        name=facts.name, listing=facts.listing, grounds=list(facts.grounds), starts_on=facts.starts_on,
+        ends_on=facts.ends_on, status=status, in_force=status == "active", appeal_status=facts.appeal_status,
+        organisation=facts.organisation, legal_basis=facts.legal_basis, decision_ref=facts.decision_ref,
+        decided_on=facts.decided_on, source=facts.source)
+
+
+def screen(tx: Tx, principal: Principal, index: LiveIndex, request: ScreenRequest) -> ScreenResponse:
+    revision = index.refresh(tx.session)
+    on = request.as_of or today()
+    threshold = DEFAULT_THRESHOLD if request.threshold is None else request.threshold
+    facts = index.facts
+
+    def accept(key: str) -> bool:
+        entry = facts.get(key)
+        if entry is None or not _may_see(principal, entry):
+            return False
+        return request.include_inactive or entry.status_on(on) == "active"
+
+    results = []
+    for subject in request.subjects:
+        found = index.matcher.search(_query(subject), threshold=threshold, limit=request.limit, accept=accept)
+        results.append(SubjectResult(ref=subject.ref, matches=[
+            ScreenMatch(entry_id=m.key, score=m.score, matched_name=m.matched_name, query_name=m.query_name,
+                        explanation=m.explanation, entry=_matched_entry(facts[m.key], on))
+            for m in found]))
+    response = ScreenResponse(screening_id=str(uuid.uuid4()), screened_at=utcnow(), as_of=on,
+                              list_revision=revision, algorithm=ALGORITHM, threshold=threshold,
+                              tender_ref=request.tender_ref, results=results)
+    _keep_receipt(tx, principal, request, response)
+    return response
+
+
+def _keep_receipt(tx: Tx, principal: Principal, request: ScreenRequest, response: ScreenResponse) -> None:
+    results = [result.model_dump(mode="json") for result in response.results]
+    tx.session.add(Screening(
+        id=response.screening_id, organisation_id=principal.organisation_id, client_id=principal.client_id,
+        tender_ref=request.tender_ref, as_of=response.as_of, list_revision=response.list_revision,
+        algorithm=response.algorithm, threshold=response.threshold, subject_count=len(request.subjects),
+        match_count=sum(len(r.matches) for r in response.results), request=request.model_dump(mode="json"),
+        results=results, screened_at=response.screened_at))
+    # The audit record names the subjects and the matched entries, not the explanations:
+    # the receipt holds the full answer.
+    tx.audit("screening.run", "screening", response.screening_id, {
+        "as_of": response.as_of.isoformat(), "list_revision": response.list_revision,
+        "algorithm": response.algorithm, "threshold": response.threshold,
+        "subjects": [{"ref": s.ref, "name": s.name, "country": s.country,
+                      "identifiers": [i.model_dump() for i in s.identifiers]} for s in request.subjects],
+        "matches": [{"ref": r.ref, "entry_ids": [m.entry_id for m in r.matches]} for r in response.results],
+    }, tender_ref=request.tender_ref)
+
+
+def get_receipt(session: Session, principal: Principal, screening_id: str) -> ScreeningReceipt:
+    screening = session.get(Screening, screening_id)
+    # Receipts hold bidders' names: only the screening organisation and auditors read them.
+    if screening is None or not (principal.has(Role.auditor)
+                                 or screening.organisation_id == principal.organisation_id):
+        raise NotFound(f"screening {screening_id!r} does not exist")
+    org = session.get(Organisation, screening.organisation_id)
+    assert org is not None
+    return ScreeningReceipt(
+        screening_id=screening.id, screened_at=screening.screened_at, as_of=screening.as_of,
+        list_revision=screening.list_revision, algorithm=screening.algorithm, threshold=screening.threshold,
+        tender_ref=screening.tender_ref, results=[SubjectResult.model_validate(r) for r in screening.results],
+        organisation=org.code, client_id=screening.client_id, request=screening.request)
