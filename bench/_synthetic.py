@@ -13,32 +13,231 @@ from collections.abc import Iterator
 
 from service.matching import Identifier, ListedRecord
 
-_STEMS = (
-    "Volga Neva Baikal Altai Sibir Ural Don Ladoga Zhiguli Vostok Zenit Rubin Granit Vega Orion Saturn "
-    "Taiga Yenisei Amur Kama Oka Kuban Tavria Dnipro Hoverla Karpaty Sich Bogatyr Derzhava Alatau Atyrau "
-    "Turan Altyn Nurly Erdene Bayan Khentii Iberia Kartli Rustavi Masis Hayastan Ararat Sevan Drina Morava "
-    "Sredets Balkan Pirin Vardar Ohrid Dunav Tisza Visla Baltika Daugava Nemunas Petersen Hansen Huber "
-    "Kowalski Nowak Horvat Novak Ivanov Petrov Smirnov Kuznetsov Shevchenko Bondarenko Kovalenko Popescu "
-    "Yilmaz Kaya Demir Papadopoulos Georgiou Beridze Kapanadze Sargsyan Hakobyan Aliyev Mammadov Nazarbayev"
-).split()
-_SECTORS = (
-    "Stroy Stroi Trans Transport Logistik Invest Agro Energo Tekhno Servis Service Services Trading Torg "
-    "Group Holding Prom Snab Konsalt Montazh Klining Okhrana Security Farm Med Avto Neft Gaz Metall Les "
-    "Tekstil Construction Logistics Partners Solutions Industries Engineering Development Capital"
-).split()
-_FORMS_LATIN = "LLC LLP JSC OJSC CJSC PJSC Ltd GmbH AG Sp.z.o.o. S.A. S.R.L. d.o.o. A.Ş. Kft. OÜ SIA UAB".split()
+_STEMS = [
+    "Volga",
+    "Neva",
+    "Baikal",
+    "Altai",
+    "Sibir",
+    "Ural",
+    "Don",
+    "Ladoga",
+    "Zhiguli",
+    "Vostok",
+    "Zenit",
+    "Rubin",
+    "Granit",
+    "Vega",
+    "Orion",
+    "Saturn",
+    "Taiga",
+    "Yenisei",
+    "Amur",
+    "Kama",
+    "Oka",
+    "Kuban",
+    "Tavria",
+    "Dnipro",
+    "Hoverla",
+    "Karpaty",
+    "Sich",
+    "Bogatyr",
+    "Derzhava",
+    "Alatau",
+    "Atyrau",
+    "Turan",
+    "Altyn",
+    "Nurly",
+    "Erdene",
+    "Bayan",
+    "Khentii",
+    "Iberia",
+    "Kartli",
+    "Rustavi",
+    "Masis",
+    "Hayastan",
+    "Ararat",
+    "Sevan",
+    "Drina",
+    "Morava",
+    "Sredets",
+    "Balkan",
+    "Pirin",
+    "Vardar",
+    "Ohrid",
+    "Dunav",
+    "Tisza",
+    "Visla",
+    "Baltika",
+    "Daugava",
+    "Nemunas",
+    "Petersen",
+    "Hansen",
+    "Huber",
+    "Kowalski",
+    "Nowak",
+    "Horvat",
+    "Novak",
+    "Ivanov",
+    "Petrov",
+    "Smirnov",
+    "Kuznetsov",
+    "Shevchenko",
+    "Bondarenko",
+    "Kovalenko",
+    "Popescu",
+    "Yilmaz",
+    "Kaya",
+    "Demir",
+    "Papadopoulos",
+    "Georgiou",
+    "Beridze",
+    "Kapanadze",
+    "Sargsyan",
+    "Hakobyan",
+    "Aliyev",
+    "Mammadov",
+    "Nazarbayev",
+]
+_SECTORS = [
+    "Stroy",
+    "Stroi",
+    "Trans",
+    "Transport",
+    "Logistik",
+    "Invest",
+    "Agro",
+    "Energo",
+    "Tekhno",
+    "Servis",
+    "Service",
+    "Services",
+    "Trading",
+    "Torg",
+    "Group",
+    "Holding",
+    "Prom",
+    "Snab",
+    "Konsalt",
+    "Montazh",
+    "Klining",
+    "Okhrana",
+    "Security",
+    "Farm",
+    "Med",
+    "Avto",
+    "Neft",
+    "Gaz",
+    "Metall",
+    "Les",
+    "Tekstil",
+    "Construction",
+    "Logistics",
+    "Partners",
+    "Solutions",
+    "Industries",
+    "Engineering",
+    "Development",
+    "Capital",
+]
+_FORMS_LATIN = [
+    "LLC",
+    "LLP",
+    "JSC",
+    "OJSC",
+    "CJSC",
+    "PJSC",
+    "Ltd",
+    "GmbH",
+    "AG",
+    "Sp.z.o.o.",
+    "S.A.",
+    "S.R.L.",
+    "d.o.o.",
+    "A.Ş.",
+    "Kft.",
+    "OÜ",
+    "SIA",
+    "UAB",
+]
 _CYR = str.maketrans(
-    {"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "k": "к", "l": "л",
-     "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф", "h": "х",
-     "c": "ц", "y": "ы", "j": "й", "w": "в", "x": "кс", "q": "к"}
+    {
+        "a": "а",
+        "b": "б",
+        "v": "в",
+        "g": "г",
+        "d": "д",
+        "e": "е",
+        "z": "з",
+        "i": "и",
+        "k": "к",
+        "l": "л",
+        "m": "м",
+        "n": "н",
+        "o": "о",
+        "p": "п",
+        "r": "р",
+        "s": "с",
+        "t": "т",
+        "u": "у",
+        "f": "ф",
+        "h": "х",
+        "c": "ц",
+        "y": "ы",
+        "j": "й",
+        "w": "в",
+        "x": "кс",
+        "q": "к",
+    }
 )
 _CYR_FORMS = ("ООО", "ТОО", "АО", "ТОВ", "ОАО", "ЗАО", "ПАО", "ОсОО", "ЕООД", "ХХК")
 _GREEK = str.maketrans(
-    {"a": "α", "b": "β", "g": "γ", "d": "δ", "e": "ε", "z": "ζ", "i": "ι", "k": "κ", "l": "λ", "m": "μ",
-     "n": "ν", "o": "ο", "p": "π", "r": "ρ", "s": "σ", "t": "τ", "u": "υ", "f": "φ", "h": "χ", "v": "β"}
+    {
+        "a": "α",
+        "b": "β",
+        "g": "γ",
+        "d": "δ",
+        "e": "ε",
+        "z": "ζ",
+        "i": "ι",
+        "k": "κ",
+        "l": "λ",
+        "m": "μ",
+        "n": "ν",
+        "o": "ο",
+        "p": "π",
+        "r": "ρ",
+        "s": "σ",
+        "t": "τ",
+        "u": "υ",
+        "f": "φ",
+        "h": "χ",
+        "v": "β",
+    }
 )
 _SYLL = [c + v for c in "bdgklmnprstvzh" for v in "aeiou"]
-_COUNTRIES = "RU KZ UA BY KG RS BG MN GE AM AZ TR PL DE AT GB US GR RO IT".split()
+_COUNTRIES = [
+    "RU",
+    "KZ",
+    "UA",
+    "BY",
+    "KG",
+    "RS",
+    "BG",
+    "MN",
+    "GE",
+    "AM",
+    "AZ",
+    "TR",
+    "PL",
+    "DE",
+    "AT",
+    "GB",
+    "US",
+    "GR",
+    "RO",
+    "IT",
+]
 
 
 def _zipf_choice(rng: random.Random, items: list[str], s: float = 1.1) -> str:
@@ -82,11 +281,24 @@ def generate(n: int, seed: int = 7) -> Iterator[ListedRecord]:
             aliases = (latin,)
         else:
             name = latin
-        idents = [Identifier("registration", f"{country}{rng.randrange(10**8, 10**9)}")] if rng.random() < 0.7 else []
+        idents = (
+            [Identifier("registration", f"{country}{rng.randrange(10**8, 10**9)}")]
+            if rng.random() < 0.7
+            else []
+        )
         if rng.random() < 0.2:
-            idents.append(Identifier("lei", "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(20))))
+            idents.append(
+                Identifier(
+                    "lei", "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(20))
+                )
+            )
         yield ListedRecord(
-            key=f"S{i}", kind="company", name=name, aliases=aliases, country=country, identifiers=tuple(idents)
+            key=f"S{i}",
+            kind="company",
+            name=name,
+            aliases=aliases,
+            country=country,
+            identifiers=tuple(idents),
         )
 
 

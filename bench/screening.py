@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _synthetic import generate, perturb  # noqa: E402
+from _synthetic import generate, perturb
 
-from service.matching import ListedRecord, MatchIndex, Query  # noqa: E402
+from service.matching import ListedRecord, MatchIndex, Query
 
 
 def rss_mb() -> float:
@@ -49,13 +49,22 @@ def bench(n: int, n_queries: int, baseline: bool) -> None:
         idx.add(r)
     build = time.perf_counter() - t0
     gc.collect()
-    print(f"build: {build:.1f}s ({n / build:,.0f} entries/s), RSS {rss_mb():,.0f} MB (before build {rss0:,.0f} MB)")
+    print(
+        f"build: {build:.1f}s ({n / build:,.0f} entries/s), "
+        f"RSS {rss_mb():,.0f} MB (before build {rss0:,.0f} MB)"
+    )
     rng = random.Random(11)
     sample = [records[rng.randrange(n)] for _ in range(n_queries // 2)]
     queries = [Query(name=perturb(r, rng), country=r.country if rng.random() < 0.5 else None) for r in sample]
     # Half the subjects are not on the list at all (the common case in screening).
-    queries += [Query(name=perturb(r, rng) + " Novum") for r in (records[rng.randrange(n)] for _ in range(n_queries // 4))]
-    queries += [Query(name=f"Company {rng.randrange(10**6)} Unlisted Trading") for _ in range(n_queries - len(queries))]
+    queries += [
+        Query(name=perturb(r, rng) + " Novum")
+        for r in (records[rng.randrange(n)] for _ in range(n_queries // 4))
+    ]
+    queries += [
+        Query(name=f"Company {rng.randrange(10**6)} Unlisted Trading")
+        for _ in range(n_queries - len(queries))
+    ]
     rng.shuffle(queries)
     for q in queries[:50]:
         idx.search(q)  # warm caches
@@ -65,7 +74,8 @@ def bench(n: int, n_queries: int, baseline: bool) -> None:
         idx.search(q)
         lat.append((time.perf_counter() - t) * 1000)
     print(
-        f"single-subject latency over {len(queries)} queries: p50 {pct(lat, 50):.2f} ms, p95 {pct(lat, 95):.2f} ms, "
+        f"single-subject latency over {len(queries)} queries: p50 {pct(lat, 50):.2f} ms, "
+        f"p95 {pct(lat, 95):.2f} ms, "
         f"p99 {pct(lat, 99):.2f} ms, mean {statistics.mean(lat):.2f} ms"
     )
     t = time.perf_counter()
@@ -82,10 +92,15 @@ def bench(n: int, n_queries: int, baseline: bool) -> None:
         sub = queries[:50]
         t = time.perf_counter()
         for q in sub:
-            process.extract(default_process(q.name), choices, scorer=fuzz.WRatio, processor=None, limit=3, score_cutoff=85)
+            process.extract(
+                default_process(q.name), choices, scorer=fuzz.WRatio, processor=None, limit=3, score_cutoff=85
+            )
         per = (time.perf_counter() - t) / len(sub) * 1000
         ours = statistics.mean(lat)
-        print(f"baseline WRatio scan (50 queries, choices pre-processed): {per:.1f} ms/query -> ours is {per / ours:.0f}x faster")
+        print(
+            f"baseline WRatio scan (50 queries, choices pre-processed): {per:.1f} ms/query "
+            f"-> ours is {per / ours:.0f}x faster"
+        )
 
 
 def main() -> None:

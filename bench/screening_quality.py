@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.matching import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query  # noqa: E402
+from service.matching import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "screening"
 
@@ -91,12 +91,14 @@ def evaluate(results: list[tuple[dict[str, Any], list[str]]]) -> dict[str, Any]:
     }
 
 
-def run_engine(idx: MatchIndex, queries: list[dict[str, Any]], threshold: float) -> list[tuple[dict[str, Any], list[str]]]:
+def run_engine(
+    idx: MatchIndex, queries: list[dict[str, Any]], threshold: float
+) -> list[tuple[dict[str, Any], list[str]]]:
     return [(q, [m.key for m in idx.search(to_query(q), threshold=threshold, limit=3)]) for q in queries]
 
 
-def run_baseline(entries: list[dict[str, Any]], queries: list[dict[str, Any]]) -> Any:
-    """Full WRatio score matrix (queries x listed names), computed once, reused for every threshold."""
+def run_baseline(entries: list[dict[str, Any]], queries: list[dict[str, Any]]) -> list[dict[str, float]]:
+    """Per query: best WRatio score per entry (only scores >= 50 kept), computed once for all thresholds."""
     from rapidfuzz import fuzz, process
     from rapidfuzz.utils import default_process
 
@@ -104,25 +106,33 @@ def run_baseline(entries: list[dict[str, Any]], queries: list[dict[str, Any]]) -
     owner: list[str] = []
     for e in entries:
         for n in (e["name"], *(e.get("aliases") or ())):
-            choices.append(n)
+            choices.append(default_process(n))
             owner.append(e["ref"])
-    matrix = process.cdist(
-        [q["name"] for q in queries], choices, scorer=fuzz.WRatio, processor=default_process, workers=-1
-    )
-    return matrix, owner
+    rows: list[dict[str, float]] = []
+    for q in queries:
+        best: dict[str, float] = {}
+        hits = process.extract(
+            default_process(q["name"]),
+            choices,
+            scorer=fuzz.WRatio,
+            processor=None,
+            limit=None,
+            score_cutoff=50,
+        )
+        for _, score, ci in hits:
+            if score > best.get(owner[ci], -1.0):
+                best[owner[ci]] = float(score)
+        rows.append(best)
+    return rows
 
 
 def baseline_results(
-    matrix: Any, owner: list[str], queries: list[dict[str, Any]], threshold: float
+    rows: list[dict[str, float]], queries: list[dict[str, Any]], threshold: float
 ) -> list[tuple[dict[str, Any], list[str]]]:
     out = []
-    for qi, q in enumerate(queries):
-        row = matrix[qi]
-        best: dict[str, float] = {}
-        for ci, s in enumerate(row):
-            if s >= threshold and s > best.get(owner[ci], -1.0):
-                best[owner[ci]] = float(s)
-        out.append((q, sorted(best, key=lambda k: -best[k])[:3]))
+    for best, q in zip(rows, queries, strict=True):
+        keys = sorted((k for k, s in best.items() if s >= threshold), key=lambda k: -best[k])[:3]
+        out.append((q, keys))
     return out
 
 
@@ -132,7 +142,10 @@ def fmt_table(columns: dict[str, dict[str, Any]]) -> str:
     width = max(16, *(len(n) + 2 for n in names))
     lines = ["metric".ljust(18) + "".join(n.rjust(width) for n in names)]
     for k in kinds:
-        lines.append(("recall " + k).ljust(18) + "".join(f"{columns[n]['per_kind'].get(k, 0):.3f}".rjust(width) for n in names))
+        lines.append(
+            ("recall " + k).ljust(18)
+            + "".join(f"{columns[n]['per_kind'].get(k, 0):.3f}".rjust(width) for n in names)
+        )
     for m in ("recall", "false_alarm", "precision", "f1"):
         lines.append(m.ljust(18) + "".join(f"{columns[n][m]:.3f}".rjust(width) for n in names))
     return "\n".join(lines)
@@ -150,22 +163,24 @@ def main() -> None:
     t1 = time.perf_counter()
     ours = run_engine(idx, queries, args.threshold)
     t2 = time.perf_counter()
-    print(f"engine: build {t1 - t0:.2f}s, {len(queries)} queries in {t2 - t1:.2f}s, threshold {args.threshold}")
+    print(
+        f"engine: build {t1 - t0:.2f}s, {len(queries)} queries in {t2 - t1:.2f}s, threshold {args.threshold}"
+    )
     splits = {"dev": [], "held-out": [], "all": []}  # type: dict[str, list[int]]
     for i, q in enumerate(queries):
         splits[split_of(q)].append(i)
         splits["all"].append(i)
     cols: dict[str, dict[str, Any]] = {}
     if not args.no_baseline:
-        matrix, owner = run_baseline(entries, queries)
+        rows = run_baseline(entries, queries)
         t3 = time.perf_counter()
-        print(f"baseline: WRatio matrix {len(queries)}x{len(owner)} in {t3 - t2:.2f}s")
+        print(f"baseline: WRatio scan of {len(queries)} queries in {t3 - t2:.2f}s")
         # Best baseline threshold: sweep on the dev split (max F1 subject to nothing), report on all splits.
         dev = [queries[i] for i in splits["dev"]]
-        dev_rows = matrix[splits["dev"]] if hasattr(matrix, "__getitem__") else matrix
+        dev_rows = [rows[i] for i in splits["dev"]]
         best_t, best_f1 = 85.0, -1.0
         for t in range(60, 101, 1):
-            m = evaluate(baseline_results(dev_rows, owner, dev, float(t)))
+            m = evaluate(baseline_results(dev_rows, dev, float(t)))
             if m["f1"] > best_f1:
                 best_t, best_f1 = float(t), m["f1"]
         print(f"baseline best threshold on dev (max F1): {best_t}")
@@ -173,9 +188,9 @@ def main() -> None:
         sub = [queries[i] for i in ids]
         cols[f"ours/{split}"] = evaluate([ours[i] for i in ids])
         if not args.no_baseline:
-            rows = matrix[ids]
-            cols[f"WR85/{split}"] = evaluate(baseline_results(rows, owner, sub, 85.0))
-            cols[f"WR{best_t:.0f}/{split}"] = evaluate(baseline_results(rows, owner, sub, best_t))
+            sub_rows = [rows[i] for i in ids]
+            cols[f"WR85/{split}"] = evaluate(baseline_results(sub_rows, sub, 85.0))
+            cols[f"WR{best_t:.0f}/{split}"] = evaluate(baseline_results(sub_rows, sub, best_t))
     for split in splits:
         print(f"\n== {split} ==")
         print(fmt_table({k: v for k, v in cols.items() if k.endswith("/" + split)}))

@@ -18,7 +18,6 @@ import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
-from heapq import nlargest
 
 from service.matching.identifiers import GLOBAL_SCHEMES, identifier_key
 from service.matching.normalise import PreparedName, prepare
@@ -37,8 +36,8 @@ from service.matching.version import ALGORITHM, DEFAULT_THRESHOLD
 
 IdKey = tuple[str, str, str | None]
 
-MAX_CANDIDATES = 60  # fully scored per query
-MIN_POSTING_CAP = 3000  # postings longer than max(this, N / 50) are too common to retrieve on
+MAX_CANDIDATES = 40  # fully scored per query
+MIN_POSTING_CAP = 1000  # postings longer than max(this, N / 100) are too common to retrieve on
 
 
 def _trigrams(skel: str) -> list[str]:
@@ -144,7 +143,11 @@ class MatchIndex:
         names = [self._names[r] for r in live]
         idents = [self._idents[r] for r in live]
         self._keys, self._kinds, self._countries, self._names, self._idents = (
-            keys, kinds, countries, names, idents,
+            keys,
+            kinds,
+            countries,
+            names,
+            idents,
         )
         self._by_key = {k: i for i, k in enumerate(keys) if k is not None}
         self._postings = {}
@@ -193,7 +196,9 @@ class MatchIndex:
                 key = self._keys[rid]
                 if key is None:
                     continue
-                total, parts = self._score_locked(rid, query, qnames, qids, qcountry, weight, sim_cache)
+                total, parts = self._score_locked(
+                    rid, query, qnames, qids, qcountry, weight, sim_cache, threshold
+                )
                 if total >= threshold:
                     scored.append((total, rid, parts))
             scored.sort(key=lambda t: (-t[0], t[1]))
@@ -225,15 +230,14 @@ class MatchIndex:
         if not qnames:
             return list(found)
         tokens, grams = _name_keys(qnames)
-        cap = max(MIN_POSTING_CAP, n_live // 50)
+        cap = max(MIN_POSTING_CAP, n_live // 100)
         postings = self._postings
         lists = sorted(
             ((k, p) for k in tokens | grams if (p := postings.get(k)) is not None),
             key=lambda kp: len(kp[1]),
         )
         counts: Counter[int] = Counter()
-        used = 0
-        for k, p in lists:
+        for used, (k, p) in enumerate(lists):
             # Rare keys say most; very common keys (a generic word, a frequent trigram) only add noise and
             # time.  The two rarest keys are always used so an all-generic name still finds its exact twin.
             if len(p) > cap and used >= 2:
@@ -241,8 +245,7 @@ class MatchIndex:
             counts.update(p)
             if k[0] == "t":
                 counts.update(p)  # a whole-word hit counts double
-            used += 1
-        for rid, _ in nlargest(MAX_CANDIDATES, counts.items(), key=lambda kv: kv[1]):
+        for rid, _ in counts.most_common(MAX_CANDIDATES):
             found[rid] = None
         return list(found)
 
@@ -255,15 +258,18 @@ class MatchIndex:
         qcountry: str | None,
         weight: Callable[[str], float],
         sim_cache: dict[tuple[str, str], float],
+        threshold: float = 0.0,
     ) -> tuple[float, dict[str, object]]:
         best: tuple[float, PreparedName, PreparedName, NameComparison] | None = None
+        best_key = -1.0
         for qn in qnames:
             for ln in self._names[rid]:
                 cmp = compare_names(qn.folds, qn.skels, ln.folds, ln.skels, weight, sim_cache)
-                # Legal form breaks ties between the native and the romanised alias.
-                adj = legal_adjustment(qn.legal, ln.legal)[0]
-                if best is None or cmp.score + adj > best[0] + legal_adjustment(best[1].legal, best[2].legal)[0]:
-                    best = (cmp.score, qn, ln, cmp)
+                # Legal form, then exact spelling, break ties between the native and the romanised alias.
+                exact = sum(1 for p in cmp.pairs if p[2] == 1.0)
+                sel = cmp.score + legal_adjustment(qn.legal, ln.legal)[0] + 0.001 * exact
+                if sel > best_key:
+                    best, best_key = (cmp.score, qn, ln, cmp), sel
         name_sim = best[0] if best else 0.0
         lcountry = self._countries[rid]
         c_adj, c_res = country_adjustment(qcountry, lcountry)
@@ -282,6 +288,8 @@ class MatchIndex:
             if floor > total:
                 total = floor
                 formula = f"identifier match: {ID_MATCH_FLOOR} + {1 - ID_MATCH_FLOOR:.2f} * name"
+        if total < threshold:
+            return total, {}  # explanations are only built for hits
         parts: dict[str, object] = {
             "name": {
                 "similarity": round(name_sim, 4),
@@ -325,13 +333,21 @@ class MatchIndex:
                     continue
                 if qv == lv:
                     if qf in GLOBAL_SCHEMES:
-                        return {"scheme": qf, "value": qv, "result": "match", "strength": "strong"}, True, False
+                        return (
+                            {"scheme": qf, "value": qv, "result": "match", "strength": "strong"},
+                            True,
+                            False,
+                        )
                     # National numbers are only unique within a country.
                     qcc = qc or qcountry
                     lcc = lc or lcountry
                     if qcc and lcc and qcc != lcc:
                         continue
-                    return {"scheme": qf, "value": qv, "country": lcc, "result": "match", "strength": "strong"}, True, False
+                    return (
+                        {"scheme": qf, "value": qv, "country": lcc, "result": "match", "strength": "strong"},
+                        True,
+                        False,
+                    )
                 if conflict is None and (qf in GLOBAL_SCHEMES or (qc or qcountry) == (lc or lcountry)):
                     conflict = {"scheme": qf, "query_value": qv, "listed_value": lv, "result": "conflict"}
         return conflict, False, conflict is not None

@@ -29,10 +29,36 @@ from service.matching.legal_forms import HAN_FORMS, edge_table
 # Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.
 _EXPAND = str.maketrans(
     {
-        "č": "ch", "ć": "ch", "š": "sh", "ś": "s", "ž": "zh", "ż": "zh", "ź": "z", "ł": "l",
-        "đ": "dj", "ş": "sh", "ș": "sh", "ţ": "ts", "ț": "ts", "ç": "ch", "ğ": "g", "ı": "i",
-        "ü": "ue", "ö": "oe", "ä": "ae", "ø": "oe", "æ": "ae", "å": "aa", "ő": "oe", "ű": "ue",
-        "ñ": "ny", "ß": "ss", "þ": "th", "ð": "d", "ё": "yo", "ə": "a",
+        "č": "ch",
+        "ć": "ch",
+        "š": "sh",
+        "ś": "s",
+        "ž": "zh",
+        "ż": "zh",
+        "ź": "z",
+        "ł": "l",
+        "đ": "dj",
+        "ş": "sh",
+        "ș": "sh",
+        "ţ": "ts",
+        "ț": "ts",
+        "ç": "ch",
+        "ğ": "g",
+        "ı": "i",
+        "ü": "ue",
+        "ö": "oe",
+        "ä": "ae",
+        "ø": "oe",
+        "æ": "ae",
+        "å": "aa",
+        "ő": "oe",
+        "ű": "ue",
+        "ñ": "ny",
+        "ß": "ss",
+        "þ": "th",
+        "ð": "d",
+        "ё": "yo",
+        "ə": "a",
     }
 )
 # Latin letters NFKD does not decompose.
@@ -44,17 +70,71 @@ _FOLD_EXTRA = str.maketrans(
 # upper-case markers so later rules cannot re-match their output; the result is
 # lower-cased at the end.  Longest / most specific patterns come first.
 _SKELETON_RULES: tuple[tuple[str, str], ...] = (
-    ("schtsch", "S"), ("chtch", "S"), ("shch", "S"), ("szcz", "S"), ("tsch", "H"), ("sch", "S"), ("tch", "H"), ("dzh", "S"),
-    ("zh", "S"), ("kh", "H"), ("ch", "H"), ("cz", "H"), ("sh", "S"), ("sz", "S"), ("zs", "S"),
-    ("ts", "C"), ("tz", "C"), ("ph", "F"), ("ck", "K"), ("gh", "H"), ("th", "T"), ("dj", "D"),
-    ("iya", "A"), ("ija", "A"), ("iy", "I"), ("ij", "I"), ("yj", "I"), ("yi", "I"), ("ii", "I"),
-    ("ya", "A"), ("ia", "A"), ("ja", "A"), ("yu", "U"), ("iu", "U"), ("ju", "U"),
-    ("ye", "E"), ("ie", "E"), ("je", "E"), ("yo", "O"), ("io", "O"), ("jo", "O"),
-    ("ue", "U"), ("oe", "O"), ("ae", "A"), ("ou", "U"),
+    ("schtsch", "S"),
+    ("chtch", "S"),
+    ("shch", "S"),
+    ("szcz", "S"),
+    ("tsch", "H"),
+    ("sch", "S"),
+    ("tch", "H"),
+    ("dzh", "S"),
+    ("zh", "S"),
+    ("kh", "H"),
+    ("ch", "H"),
+    ("cz", "H"),
+    ("sh", "S"),
+    ("sz", "S"),
+    ("zs", "S"),
+    ("ts", "C"),
+    ("tz", "C"),
+    ("ph", "F"),
+    ("ck", "K"),
+    ("gh", "H"),
+    ("th", "T"),
+    ("dj", "D"),
+    ("iya", "A"),
+    ("ija", "A"),
+    ("iy", "I"),
+    ("ij", "I"),
+    ("yj", "I"),
+    ("yi", "I"),
+    ("ii", "I"),
+    ("ya", "A"),
+    ("ia", "A"),
+    ("ja", "A"),
+    ("yu", "U"),
+    ("iu", "U"),
+    ("ju", "U"),
+    ("ye", "E"),
+    ("ie", "E"),
+    ("je", "E"),
+    ("yo", "O"),
+    ("io", "O"),
+    ("jo", "O"),
+    ("ue", "U"),
+    ("oe", "O"),
+    ("ae", "A"),
+    ("ou", "U"),
     # j after a vowel is the glide й (Stroj = Stroi = Stroy), elsewhere it is a consonant.
-    ("aj", "AI"), ("ej", "EI"), ("oj", "OI"), ("uj", "UI"), ("Aj", "AI"), ("Ej", "EI"), ("Oj", "OI"),
-    ("Uj", "UI"), ("Ij", "I"),
-    ("h", "H"), ("g", "H"), ("x", "KS"), ("c", "C"), ("w", "V"), ("q", "K"), ("y", "I"), ("i", "I"), ("j", "S"), ("z", "S"),
+    ("aj", "AI"),
+    ("ej", "EI"),
+    ("oj", "OI"),
+    ("uj", "UI"),
+    ("Aj", "AI"),
+    ("Ej", "EI"),
+    ("Oj", "OI"),
+    ("Uj", "UI"),
+    ("Ij", "I"),
+    ("h", "H"),
+    ("g", "H"),
+    ("x", "KS"),
+    ("c", "C"),
+    ("w", "V"),
+    ("q", "K"),
+    ("y", "I"),
+    ("i", "I"),
+    ("j", "S"),
+    ("z", "S"),
 )
 
 _APOSTROPHES = re.compile(r"['’ʼ`´ʹ‘ʻ]")
@@ -64,7 +144,9 @@ _HAN_FORMS = re.compile("|".join(re.escape(f) for f, _ in HAN_FORMS))
 _HAN_CLASS = dict(HAN_FORMS)
 # Scripts rigour transliterates (Greek, Cyrillic, Armenian, Georgian, Hangul); Latin goes our own way
 # so the diacritic expansion (ü -> ue, č -> ch) can feed the skeleton.
-_NON_LATIN = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u0530-\u058f\u10a0-\u10ff\u1c90-\u1cbf\uac00-\ud7af]")
+_NON_LATIN = re.compile(
+    r"[\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u0530-\u058f\u10a0-\u10ff\u1c90-\u1cbf\uac00-\ud7af]"
+)
 
 
 @lru_cache(maxsize=200_000)

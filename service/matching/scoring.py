@@ -18,13 +18,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from service.matching.legal_forms import coarse
 
 MIN_TOKEN_SIM = 0.72  # below this two tokens are different words, not a typo
 SKELETON_DISCOUNT = 0.96  # same skeleton but different spelling: transliteration variant
 SUBSTITUTION = 0.45
+ORDER_BONUS = 0.01
 LEGAL_BONUS = 0.02
 LEGAL_PENALTY = 0.04
 COUNTRY_BONUS = 0.02
@@ -45,7 +46,11 @@ def _edit_similarity(a: str, b: str) -> float:
     if d == 1:
         if longest <= 3:
             return 0.0
-        return 0.6 if longest == 4 else (0.85 if longest < 8 else 0.9)
+        if longest == 4:
+            # In a four-letter word only a swap of neighbours (Fram/Farm) is a typo; a changed letter
+            # is usually another word (Vega/Vera).
+            return 0.8 if Levenshtein.distance(a, b) == 2 else 0.0
+        return 0.85 if longest < 8 else 0.9
     if d == 2 and longest >= 10:
         return 0.5
     return 0.0
@@ -74,18 +79,20 @@ class NameComparison:
     merged: bool
 
 
-def _merge_joined(
-    a_f: list[str], a_s: list[str], b_s: Sequence[str]
-) -> tuple[list[str], list[str], bool]:
+def _merge_joined(a_f: list[str], a_s: list[str], b_s: Sequence[str]) -> tuple[list[str], list[str], bool]:
     """Merge adjacent tokens of side a when their concatenation is a token of side b ("Sibir Stroy" ->
     "Sibirstroy").  Only when neither half already exists on side b."""
     merged = False
     bset = set(b_s)
     i = 0
     while i < len(a_s) - 1:
-        if a_s[i] not in bset or a_s[i + 1] not in bset:
+        if a_s[i] not in bset and a_s[i + 1] not in bset:
             cat = a_s[i] + a_s[i + 1]
-            hit = cat in bset or any(len(b) >= 8 and OSA.distance(cat, b, score_cutoff=1) <= 1 for b in b_s)
+            n = len(cat)
+            hit = cat in bset or (
+                n >= 8
+                and any(abs(len(b) - n) <= 1 and OSA.distance(cat, b, score_cutoff=1) <= 1 for b in b_s)
+            )
             if hit:
                 a_f[i : i + 2] = [a_f[i] + a_f[i + 1]]
                 a_s[i : i + 2] = [cat]
@@ -103,46 +110,81 @@ def compare_names(
     weight: Callable[[str], float],
     cache: dict[tuple[str, str], float] | None = None,
 ) -> NameComparison:
-    """Weighted token alignment (see module docstring)."""
+    """Weighted token alignment (see module docstring).
+
+    Exact skeleton pairs are aligned first by hashing (the common case, cheap); only the leftovers on
+    both sides go through joined/split detection and the pairwise typo model."""
     qf, qs, lf, ls = list(q_folds), list(q_skels), list(l_folds), list(l_skels)
     merged = False
-    if len(qs) != len(ls) or set(qs) != set(ls):
+    if set(qs) != set(ls):
         qf, qs, m1 = _merge_joined(qf, qs, ls)
         lf, ls, m2 = _merge_joined(lf, ls, qs)
         merged = m1 or m2
-    wq = [weight(s) for s in qs]
-    wl = [weight(s) for s in ls]
-    total = sum(wq) + sum(wl)
+    qpos = {f: i for i, f in enumerate(qf)}
+    lpos = {f: j for j, f in enumerate(lf)}
+    wq = [weight(x) for x in qs]
+    wl = [weight(x) for x in ls]
+    sum_q = sum(wq)
+    sum_l = sum(wl)
+    total = sum_q + sum_l
     if total <= 0:
         return NameComparison(0.0, [], qf, lf, merged)
-    cand: list[tuple[float, int, int]] = []
-    for i in range(len(qs)):
-        for j in range(len(ls)):
-            key = (qf[i], lf[j])
-            sim = cache.get(key) if cache is not None else None
-            if sim is None:
-                sim = token_similarity(qf[i], qs[i], lf[j], ls[j])
-                if cache is not None:
-                    cache[key] = sim
-            if sim >= MIN_TOKEN_SIM:
-                cand.append((sim, i, j))
-    cand.sort(reverse=True)
+    free_l: dict[str, list[int]] = {}
+    for j, x in enumerate(ls):
+        free_l.setdefault(x, []).append(j)
     used_q: set[int] = set()
     used_l: set[int] = set()
     matched = 0.0
     pairs: list[tuple[str, str, float]] = []
-    for sim, i, j in cand:
-        if i in used_q or j in used_l:
-            continue
-        used_q.add(i)
-        used_l.add(j)
-        matched += sim * (wq[i] + wl[j])
-        pairs.append((qf[i], lf[j], round(sim, 4)))
+    for i, x in enumerate(qs):
+        slots = free_l.get(x)
+        if slots:
+            j = slots.pop(0)
+            sim = 1.0 if qf[i] == lf[j] else SKELETON_DISCOUNT
+            used_q.add(i)
+            used_l.add(j)
+            matched += sim * (wq[i] + wl[j])
+            pairs.append((qf[i], lf[j], sim))
+    if len(used_q) < len(qs) and len(used_l) < len(ls):
+        cand: list[tuple[float, int, int]] = []
+        for i in range(len(qs)):
+            if i in used_q:
+                continue
+            for j in range(len(ls)):
+                if j in used_l:
+                    continue
+                key = (qf[i], lf[j])
+                cached = cache.get(key) if cache is not None else None
+                if cached is None:
+                    sim = token_similarity(qf[i], qs[i], lf[j], ls[j])
+                    if cache is not None:
+                        cache[key] = sim
+                else:
+                    sim = cached
+                if sim >= MIN_TOKEN_SIM:
+                    cand.append((sim, i, j))
+        cand.sort(reverse=True)
+        for sim, i, j in cand:
+            if i in used_q or j in used_l:
+                continue
+            used_q.add(i)
+            used_l.add(j)
+            matched += sim * (wq[i] + wl[j])
+            pairs.append((qf[i], lf[j], round(sim, 4)))
     un_q = sum(w for i, w in enumerate(wq) if i not in used_q)
     un_l = sum(w for j, w in enumerate(wl) if j not in used_l)
     score = matched / total
+    if len(pairs) >= 2:
+        # Tie-breaker between listed names containing the same words: the one where they appear in the
+        # same order, side by side, is the likelier source of a shortened query.
+        order = sorted((qpos[p[0]], lpos[p[1]]) for p in pairs if p[0] in qpos and p[1] in lpos)
+        lseq = [b for _, b in order]
+        if lseq == sorted(lseq):
+            score += ORDER_BONUS
+            if lseq and lseq[-1] - lseq[0] == len(lseq) - 1:
+                score += ORDER_BONUS
     if un_q > 0 and un_l > 0:
-        score -= SUBSTITUTION * min(un_q / (sum(wq) or 1.0), un_l / (sum(wl) or 1.0))
+        score -= SUBSTITUTION * min(un_q / (sum_q or 1.0), un_l / (sum_l or 1.0))
     return NameComparison(
         max(0.0, min(1.0, score)),
         pairs,
