@@ -1,0 +1,118 @@
+"""Shared test helpers: start the app on a database, make organisations, clients and tokens."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from service.app import create_app
+from service.auth.roles import Role
+from service.auth.schemas import ClientCreate, OrganisationCreate
+from service.auth.service import create_client, create_organisation
+from service.common.tx import SYSTEM, Tx
+from service.config import Settings
+
+
+@dataclass
+class Actor:
+    client_id: str
+    client_secret: str
+    organisation: str
+    roles: tuple[str, ...]
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Harness:
+    app: FastAPI
+    client: TestClient
+    settings: Settings
+    _orgs: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, db_url: str, key_file: Path, **overrides: Any) -> Harness:
+        settings = Settings(database_url=db_url, signing_key_file=key_file, env="development", **overrides)
+        app = create_app(settings)
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        return cls(app=app, client=client, settings=settings)
+
+    def close(self) -> None:
+        self.client.__exit__(None, None, None)
+        self.app.state.engine.dispose()
+
+    def new_org(self, *, requires_review: bool = False, kind: str = "state") -> str:
+        code = "T" + secrets.token_hex(4).upper()
+        with self.app.state.session_factory() as session:
+            tx = Tx(session=session, actor=SYSTEM)
+            create_organisation(tx, OrganisationCreate(code=code, name=f"Test {code}", kind=kind,  # type: ignore[arg-type]
+                                                       requires_review=requires_review))
+            tx.commit()
+        return code
+
+    def actor(self, *roles: str, org: str | None = None) -> Actor:
+        org = org or self.new_org()
+        with self.app.state.session_factory() as session:
+            tx = Tx(session=session, actor=SYSTEM)
+            created = create_client(tx, ClientCreate(organisation=org, name="test",
+                                                     roles=[Role(r) for r in roles]))
+            tx.commit()
+        token = self.token(created.client_id, created.client_secret)
+        return Actor(created.client_id, created.client_secret, org, tuple(roles), token)
+
+    def token(self, client_id: str, secret: str) -> str:
+        response = self.client.post("/v1/token", data={"grant_type": "client_credentials",
+                                                       "client_id": client_id, "client_secret": secret})
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+
+@contextmanager
+def fresh_database_url(base_url: str | None, tmp_path: Path, name: str) -> Iterator[str]:
+    """Create, migrate and finally drop a database of the same backend as ``base_url``."""
+    from service.migrate import upgrade
+
+    if not base_url or base_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / (name + '.db')}"
+        upgrade(url)
+        yield url
+        return
+    admin_url = make_url(base_url).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def entry_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "company", "name": "ТОО «Алатау Строй»", "aliases": ["Alatau Stroy LLP"], "country": "KZ",
+        "identifiers": [{"scheme": "bin", "value": "123456789012"}], "listing": "debarred",
+        "grounds": ["forced_labour"], "legal_basis": "Public Procurement Act, art. 12",
+        "decision_ref": "MF-2026/117", "decided_on": "2026-03-02",
+        "evidence": [{"title": "Decision", "url": "https://example.gov/decisions/117.pdf"}],
+        "starts_on": "2026-03-15", "ends_on": None, "visibility": "members",
+        "external_ref": "ref-" + secrets.token_hex(4),
+    }
+    body.update(overrides)
+    return body
