@@ -1,0 +1,54 @@
+"""``debarlist screen BIDDERS.csv`` against a live server."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from service.cli import app as cli
+from tests.support import Actor, entry_body, live_server
+
+
+def test_screen_a_bidder_list_to_csv_and_json(harness: Any, client: TestClient, actor: Callable[..., Actor],
+                                              tmp_path: Path) -> None:
+    contributor = actor("contributor")
+    listed = client.post("/v1/entries", json=entry_body(name="ТОО «Шымкент Бетон Холдинг»", aliases=[],
+                                                        identifiers=[]), headers=contributor.headers).json()
+    screener = actor("screener")
+    bidders = tmp_path / "bidders.csv"
+    bidders.write_text("ref,name,country,aliases,identifiers\n"
+                       "b1,Shymkent Beton Holding LLP,KZ,,\n"
+                       "b2,Aral Fisheries Cooperative,KZ,Aral Fish;Aral Balyk,registration:KZ-55 12\n",
+                       encoding="utf-8")
+    runner = CliRunner()
+    with live_server(harness.app) as url:
+        env = {"DEBARLIST_CLIENT_SECRET": screener.client_secret}
+        as_csv = runner.invoke(cli, ["screen", str(bidders), "--url", url, "--client-id", screener.client_id,
+                                     "--output", str(tmp_path / "report.csv"), "--tender-ref", "T-9"], env=env)
+        assert as_csv.exit_code == 0, as_csv.output
+        as_json = runner.invoke(cli, ["screen", str(bidders), "--url", url, "--client-id", screener.client_id,
+                                      "--output", str(tmp_path / "report.json")], env=env)
+        assert as_json.exit_code == 0, as_json.output
+        refused = runner.invoke(cli, ["screen", str(bidders), "--url", url, "--client-id", screener.client_id],
+                                env={"DEBARLIST_CLIENT_SECRET": "wrong"})
+        assert refused.exit_code == 1
+    rows = list(csv.DictReader((tmp_path / "report.csv").open(encoding="utf-8")))
+    assert [r["entry_id"] for r in rows if r["ref"] == "b1"] == [listed["id"]]
+    assert [r["entry_id"] for r in rows if r["ref"] == "b2"] == [""]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["screenings"][0]["results"][0]["matches"][0]["entry_id"] == listed["id"]
+
+
+def test_bidder_file_without_name_column_is_refused(tmp_path: Path) -> None:
+    bidders = tmp_path / "bad.csv"
+    bidders.write_text("ref,company\nb1,Acme\n")
+    result = CliRunner().invoke(cli, ["screen", str(bidders), "--client-id", "x"],
+                                env={"DEBARLIST_CLIENT_SECRET": "y"})
+    assert result.exit_code == 1
+    assert "name" in result.output
