@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
+from service.audit.cli import audit_app
 from service.auth.models import ApiClient, Organisation
 from service.auth.roles import Role
 from service.auth.schemas import ClientCreate, OrganisationCreate
@@ -21,6 +22,7 @@ from service.config import get_settings
 from service.db import make_engine, make_session_factory
 from service.errors import ServiceError
 from service.migrate import upgrade
+from service.screening.cli import screen_command
 
 app = typer.Typer(help="Debarlist: shared debarment list and supplier screening.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -29,6 +31,8 @@ clients_app = typer.Typer(help="API clients (service accounts).", no_args_is_hel
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(clients_app, name="clients")
+app.add_typer(audit_app, name="audit")
+app.command("screen")(screen_command)
 
 console = Console(stderr=True)
 
