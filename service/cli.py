@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.cli import audit_app
 from service.auth.models import ApiClient, Organisation
@@ -20,6 +21,7 @@ from service.auth.service import create_client, create_organisation
 from service.common.tx import SYSTEM, Tx
 from service.config import get_settings
 from service.db import make_engine, make_session_factory
+from service.entries.importing import ImportReport, import_file
 from service.errors import ServiceError
 from service.migrate import upgrade
 from service.screening.cli import screen_command
@@ -41,7 +43,7 @@ DEMO_ORGS = (("WBG", "World Bank Group", "worldbank", "worldbank-ineligible-2025
              ("IDB", "Inter-American Development Bank", "idb", "idb-sanctioned.xlsx"))
 
 
-def _factory():  # type: ignore[no-untyped-def]
+def _factory() -> sessionmaker[Session]:
     return make_session_factory(make_engine(get_settings().database_url))
 
 
@@ -63,7 +65,7 @@ def orgs_add(code: str, name: Annotated[str, typer.Option(help="Full name.")],
              requires_review: Annotated[bool, typer.Option(help="Four-eyes publication.")] = False) -> None:
     """Register a participating State or organisation."""
     try:
-        data = OrganisationCreate(code=code, name=name, kind=kind, requires_review=requires_review)  # type: ignore[arg-type]
+        data = OrganisationCreate(code=code, name=name, kind=kind, requires_review=requires_review)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     with _factory()() as session:
@@ -91,7 +93,7 @@ def clients_add(org: Annotated[str, typer.Option(help="Organisation code.")],
                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON credentials.")] = False) -> None:
     """Create an API client and print its credentials (the secret is shown once)."""
     try:
-        data = ClientCreate(organisation=org, name=name, roles=[r.strip() for r in roles.split(",")])  # type: ignore[misc]
+        data = ClientCreate(organisation=org, name=name, roles=[r.strip() for r in roles.split(",")])
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     with _factory()() as session:
@@ -109,7 +111,7 @@ def clients_add(org: Annotated[str, typer.Option(help="Organisation code.")],
 
 @app.command("import")
 def import_list(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-                fmt: Annotated[str, typer.Option("--format", help="worldbank, ebrd, idb or jsonl")],
+                fmt: Annotated[str, typer.Option("--format", help="worldbank, ebrd, idb, jsonl or ftm")],
                 org: Annotated[str, typer.Option(help="Organisation code the entries belong to.")],
                 as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False) -> None:
     """Load a published list as it is; running it twice changes nothing."""
@@ -126,9 +128,7 @@ def import_list(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False
         typer.echo(f"  row {row['row']}: {row['error']}")
 
 
-def _run_import(file: Path, fmt: str, org: str):  # type: ignore[no-untyped-def]
-    from service.entries.importing import import_file
-
+def _run_import(file: Path, fmt: str, org: str) -> ImportReport:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task(f"importing {file.name}", total=None)

@@ -46,7 +46,7 @@ def _stdnum(module_validate: Callable[[str], str], label: str) -> Callable[[str]
         try:
             return module_validate(value)
         except ValidationError as exc:
-            raise ValueError(f"invalid {label}: {exc.message}") from exc
+            raise ValueError(f"invalid {label}: {exc}") from exc
 
     return check
 

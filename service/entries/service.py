@@ -72,12 +72,12 @@ def can_see(principal: Principal, entry: Entry) -> bool:
 
 def to_out(entry: Entry, on: date | None = None) -> EntryOut:
     return EntryOut(
-        id=entry.id, organisation=entry.organisation.code, kind=entry.kind, name=entry.name,  # type: ignore[arg-type]
+        id=entry.id, organisation=entry.organisation.code, kind=entry.kind, name=entry.name,
         aliases=list(entry.aliases), country=entry.country, addresses=list(entry.addresses),
-        identifiers=entry.identifiers, listing=entry.listing, grounds=entry.grounds,  # type: ignore[arg-type]
+        identifiers=entry.identifiers, listing=entry.listing, grounds=entry.grounds,
         legal_basis=entry.legal_basis, decision_ref=entry.decision_ref, decided_on=entry.decided_on,
         evidence=list(entry.evidence), source=entry.source, starts_on=entry.starts_on, ends_on=entry.ends_on,
-        visibility=entry.visibility, external_ref=entry.external_ref,  # type: ignore[arg-type]
+        visibility=entry.visibility, external_ref=entry.external_ref,
         status=status_of(entry, on or today()), appeal_status=entry.appeal_status,
         withdrawn_at=entry.withdrawn_at, withdrawal_reason=entry.withdrawal_reason, version=entry.version,
         revision=entry.revision, created_at=entry.created_at, created_by=entry.created_by,
@@ -238,7 +238,7 @@ class EntryFilters:
 
 def list_entries(session: Session, principal: Principal, filters: EntryFilters, cursor: str | None,
                  limit: int) -> tuple[list[Entry], str | None]:
-    query: Select[tuple[Entry]] = select(Entry).where(visible_clause(principal))
+    query: Select[Entry] = select(Entry).where(visible_clause(principal))
     if filters.organisation:
         query = query.join(Organisation, Entry.organisation_id == Organisation.id).where(
             Organisation.code == filters.organisation)
@@ -311,7 +311,7 @@ def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
         else:
             _change(tx, principal, entry, content, update_action)
             outcome = "updated"
-        results.append(BulkRowResult(index=index, external_ref=ref, result=outcome, id=entry.id))  # type: ignore[arg-type]
+        results.append(BulkRowResult(index=index, external_ref=ref, result=outcome, id=entry.id))
     results.sort(key=lambda row: row.index)
     counts = {name: sum(1 for row in results if row.result == name)
               for name in ("created", "updated", "unchanged", "error")}
