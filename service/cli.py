@@ -194,3 +194,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
                       f"  token:         curl -s -d grant_type=client_credentials -d client_id={credentials[0]} "
                       f"-d client_secret={credentials[1]} http://{host}:{port}/v1/token\n")
     uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=True)
+
+
+if __name__ == "__main__":
+    app()
