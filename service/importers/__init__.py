@@ -13,17 +13,19 @@ from pathlib import Path
 
 from .common import GROUNDS, ImportFormatError, ParsedRow
 from .ebrd import parse_ebrd
+from .ftm import parse_ftm
 from .idb import parse_idb
 from .jsonl import parse_jsonl
 from .worldbank import parse_worldbank
 
-FORMATS = ("worldbank", "ebrd", "idb", "jsonl")
+FORMATS = ("worldbank", "ebrd", "idb", "jsonl", "ftm")
 
 _PARSERS: dict[str, Callable[[str | Path], Iterator[ParsedRow]]] = {
     "worldbank": parse_worldbank,
     "ebrd": parse_ebrd,
     "idb": parse_idb,
     "jsonl": parse_jsonl,
+    "ftm": parse_ftm,
 }
 
 
@@ -41,6 +43,7 @@ __all__ = [
     "ImportFormatError",
     "ParsedRow",
     "parse_ebrd",
+    "parse_ftm",
     "parse_file",
     "parse_idb",
     "parse_jsonl",

@@ -1,0 +1,149 @@
+"""The change feed and the FollowTheMoney export.
+
+The feed reads ``entry_revisions``: every version of every entry carries the list revision the
+ledger gave it when its transaction was sealed. The ledger row is locked by every writer until
+it commits, so revisions become visible in order and without gaps: a mirror that asks for the
+changes after the last revision it applied never misses one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.audit.models import Ledger
+from service.auth.deps import Principal
+from service.entries.models import Entry, EntryRevision
+from service.entries.schemas import EntryOut, Status
+from service.entries.service import can_see, to_out, today, visible_clause
+from service.errors import Conflict
+from service.exchange import ftm
+from service.exchange.schemas import ChangeItem, ChangePage
+
+POLL_SECONDS = 0.2
+EXPORT_CHUNK = 500
+
+
+def head(session: Session) -> int:
+    return int(session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one())
+
+
+def wait_for_change(factory: sessionmaker[Session], since: int, wait: float,
+                    clock: Callable[[], float] = time.monotonic) -> None:
+    """Return once the list moves past ``since`` or ``wait`` seconds have passed.
+
+    Each poll is its own short session: on SQLite every transaction takes the write lock
+    (BEGIN IMMEDIATE), so a waiting reader must not hold one open.
+    """
+    deadline = clock() + wait
+    while clock() < deadline:
+        with factory() as session:
+            if head(session) > since:
+                return
+        time.sleep(min(POLL_SECONDS, max(0.0, deadline - clock())))
+
+
+_COLUMNS = frozenset(column.name for column in Entry.__table__.columns)
+
+
+def _may_see(principal: Principal, data: dict[str, Any], organisation_id: int) -> bool:
+    """``entries.service.can_see`` applied to the entry as it was at that version.
+
+    The rule itself is reused (on a transient, never-flushed copy of the version) so that the
+    feed follows the list's visibility rules as they evolve.
+    """
+    version = Entry(**{key: value for key, value in data.items() if key in _COLUMNS and key != "id"})
+    version.organisation_id = organisation_id
+    return can_see(principal, version)
+
+
+def _status(data: dict[str, Any], on: date) -> Status:
+    if data.get("withdrawn_at"):
+        return Status.withdrawn
+    if date.fromisoformat(data["starts_on"]) > on:
+        return Status.not_yet_in_force
+    if data.get("ends_on") and date.fromisoformat(data["ends_on"]) < on:
+        return Status.expired
+    return Status.active
+
+
+def changes(session: Session, principal: Principal, since: int, limit: int) -> ChangePage:
+    """Changes after ``since`` the caller may see, and tombstones for entries it no longer may.
+
+    A version the caller may not see is skipped, unless the version before it was visible: then
+    the mirror holds the entry and is told to drop it. Entries never visible to the caller are
+    never named, not even by id.
+    """
+    now_head = head(session)  # read first: every revision up to it is committed
+    if since > now_head:
+        raise Conflict(f"since={since} is ahead of the list (head {now_head}); resynchronise from 0")
+    rows = list(session.execute(
+        select(EntryRevision).where(EntryRevision.list_revision > since, EntryRevision.list_revision <= now_head)
+        .order_by(EntryRevision.list_revision).limit(limit)).scalars())
+    owners = _owners(session, {row.entry_id for row in rows})
+    seen = {row.id: _may_see(principal, row.data, owners[row.entry_id]) for row in rows}
+    hidden = [row for row in rows if not seen[row.id] and row.version > 1]
+    previously_visible = _previously_visible(session, principal, hidden, owners)
+    on = today()
+    items: list[ChangeItem] = []
+    for row in rows:
+        if seen[row.id]:
+            entry = EntryOut.model_validate({**row.data, "revision": row.list_revision,
+                                             "status": _status(row.data, on)})
+            items.append(ChangeItem(revision=row.list_revision, entry_id=row.entry_id, version=row.version,
+                                    action=row.action, removed=False, entry=entry))
+        elif (row.entry_id, row.version - 1) in previously_visible:
+            items.append(ChangeItem(revision=row.list_revision, entry_id=row.entry_id, version=row.version,
+                                    action=row.action, removed=True, entry=None))
+    next_since = rows[-1].list_revision if len(rows) == limit else now_head
+    return ChangePage(items=items, next_since=next_since, head=now_head)
+
+
+def _owners(session: Session, entry_ids: set[str]) -> dict[str, int]:
+    """Entry id -> organisation id (it never changes, so the current row tells)."""
+    owners: dict[str, int] = {}
+    ids = sorted(entry_ids)
+    for start in range(0, len(ids), 500):
+        query = select(Entry.id, Entry.organisation_id).where(Entry.id.in_(ids[start:start + 500]))
+        owners.update({entry_id: org_id for entry_id, org_id in session.execute(query)})
+    return owners
+
+
+def _previously_visible(session: Session, principal: Principal, rows: list[EntryRevision],
+                        owners: dict[str, int]) -> set[tuple[str, int]]:
+    if not rows:
+        return set()
+    wanted = or_(*(and_(EntryRevision.entry_id == row.entry_id, EntryRevision.version == row.version - 1)
+                   for row in rows))
+    return {(prev.entry_id, prev.version) for prev in session.execute(select(EntryRevision).where(wanted)).scalars()
+            if _may_see(principal, prev.data, owners[prev.entry_id])}
+
+
+def iter_ftm_lines(factory: sessionmaker[Session], principal: Principal, *,
+                   include_withdrawn: bool = False) -> Iterator[str]:
+    """Every entry the caller may see as FtM JSON lines, read in chunks of short sessions.
+
+    Lines are built inside the session and yielded after it is closed, so a slow reader of the
+    stream never holds a database transaction (on SQLite: the write lock).
+    """
+    last = 0
+    on = today()
+    while True:
+        with factory() as session:
+            query = select(Entry).where(visible_clause(principal), Entry.pk > last)
+            if not include_withdrawn:
+                query = query.where(Entry.withdrawn_at.is_(None))
+            chunk = list(session.execute(query.order_by(Entry.pk).limit(EXPORT_CHUNK)).scalars())
+            lines = [json.dumps(entity, ensure_ascii=False, separators=(",", ":")) + "\n"
+                     for entry in chunk
+                     for entity in ftm.entities(to_out(entry, on), entry.organisation.name)]
+        yield from lines
+        if len(chunk) < EXPORT_CHUNK:
+            return
+        last = chunk[-1].pk
