@@ -1,0 +1,80 @@
+"""The API's operations as ``Call`` descriptions, shared by the sync and async clients."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from debarlist_client._core import Call, clean_params, idempotency, model
+from debarlist_client.models import (
+    AuditPage,
+    BulkResult,
+    ChangePage,
+    Entry,
+    EntryPage,
+    Revision,
+    ScreeningReceipt,
+    ScreenResponse,
+    VerifyReport,
+)
+
+
+def _body(data: Any) -> Any:
+    return data.model_dump(mode="json", exclude_unset=True) if hasattr(data, "model_dump") else data
+
+
+def get_entry(entry_id: str) -> Call[Entry]:
+    return Call("GET", f"/v1/entries/{entry_id}", model(Entry))
+
+
+def list_entries(filters: Mapping[str, Any], cursor: str | None, limit: int) -> Call[EntryPage]:
+    return Call("GET", "/v1/entries", model(EntryPage),
+                params=clean_params({**filters, "cursor": cursor, "limit": limit}))
+
+
+def create_entry(body: Any, idempotency_key: str | None) -> Call[Entry]:
+    return Call("POST", "/v1/entries", model(Entry), json=_body(body), headers=idempotency(idempotency_key))
+
+
+def update_entry(entry_id: str, changes: Any, etag: str) -> Call[Entry]:
+    return Call("PATCH", f"/v1/entries/{entry_id}", model(Entry), json=_body(changes), headers={"If-Match": etag})
+
+
+def withdraw_entry(entry_id: str, reason: str, etag: str | None, idempotency_key: str | None) -> Call[Entry]:
+    headers = {**idempotency(idempotency_key), **({"If-Match": etag} if etag else {})}
+    # With If-Match a repeat is refused (412) rather than applied twice; so is a second withdrawal.
+    return Call("POST", f"/v1/entries/{entry_id}/withdraw", model(Entry), json={"reason": reason},
+                headers=headers, idempotent=bool(etag or idempotency_key))
+
+
+def bulk_upsert(entries: list[Any]) -> Call[BulkResult]:
+    # Upserts by external_ref: sending the same rows twice leaves the same list.
+    return Call("POST", "/v1/entries/bulk", model(BulkResult), json={"entries": [_body(e) for e in entries]},
+                idempotent=True)
+
+
+def entry_revisions(entry_id: str) -> Call[list[Revision]]:
+    return Call("GET", f"/v1/entries/{entry_id}/revisions", model(list[Revision]))
+
+
+def screen(body: dict[str, Any], idempotency_key: str | None) -> Call[ScreenResponse]:
+    # Each call stores a receipt: repeated only when the caller gave an Idempotency-Key.
+    return Call("POST", "/v1/screen", model(ScreenResponse), json=body, headers=idempotency(idempotency_key))
+
+
+def get_screening(screening_id: str) -> Call[ScreeningReceipt]:
+    return Call("GET", f"/v1/screenings/{screening_id}", model(ScreeningReceipt))
+
+
+def audit_page(filters: Mapping[str, Any], cursor: str | None, limit: int) -> Call[AuditPage]:
+    return Call("GET", "/v1/audit", model(AuditPage), params=clean_params({**filters, "cursor": cursor,
+                                                                          "limit": limit}))
+
+
+def verify_audit(checkpoint: str | None) -> Call[VerifyReport]:
+    return Call("GET", "/v1/audit/verify", model(VerifyReport), params=clean_params({"checkpoint": checkpoint}))
+
+
+def changes(since: int, limit: int, wait: float) -> Call[ChangePage]:
+    return Call("GET", "/v1/changes", model(ChangePage),
+                params=clean_params({"since": since, "limit": limit, "wait": wait or None}))

@@ -1,0 +1,210 @@
+"""The asynchronous client: the same operations as ``Client``, awaitable."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+
+from debarlist_client import _ops
+from debarlist_client._core import Call, RetryPolicy, TokenState, batches, clean_params, screen_body, subject_dicts
+from debarlist_client.errors import TransportError, error_for
+from debarlist_client.models import (
+    AuditRecord,
+    BulkResult,
+    Change,
+    ChangePage,
+    Entry,
+    Revision,
+    ScreeningReceipt,
+    ScreenResponse,
+    Subject,
+    Token,
+    VerifyReport,
+)
+
+T = TypeVar("T")
+
+
+class AsyncClient:
+    """Async Debarlist API client; see ``Client`` for the token and retry rules."""
+
+    def __init__(self, base_url: str, client_id: str, client_secret: str, *, timeout: float = 30.0,
+                 retry: RetryPolicy | None = None, renew_margin: float = 60.0,
+                 transport: httpx.AsyncBaseTransport | None = None, http: httpx.AsyncClient | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._http = http or httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self._owns_http = http is None
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self.retry = retry or RetryPolicy()
+        self._token = TokenState(margin=renew_margin, clock=clock)
+        self._clock = clock
+        self._sleep = sleep
+        # Concurrent calls share one token fetch instead of each asking for a token.
+        self._token_lock = asyncio.Lock()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def token(self) -> str:
+        async with self._token_lock:
+            valid = self._token.valid()
+            if valid is not None:
+                return valid
+            requested_at = self._clock()
+            call = Call("POST", "/v1/token", lambda r: Token.model_validate_json(r.content), idempotent=True)
+            response = await self._send(call, form={"grant_type": "client_credentials",
+                                                    "client_id": self._client_id,
+                                                    "client_secret": self._client_secret}, auth=False)
+            return self._token.store(call.parse(response), requested_at)
+
+    async def _send(self, call: Call[Any], *, form: Mapping[str, str] | None = None, auth: bool = True,
+                    stream: bool = False) -> httpx.Response:
+        attempt = 0
+        renewed = False
+        while True:
+            headers = dict(call.headers)
+            if auth:
+                headers["Authorization"] = f"Bearer {await self.token()}"
+            request = self._http.build_request(call.method, call.path, params=call.params, json=call.json,
+                                               data=form, headers=headers)
+            try:
+                response = await self._http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                if not self.retry.should_retry(call, None, attempt):
+                    raise TransportError(str(exc)) from exc
+                await self._sleep(self.retry.delay(None, attempt))
+                attempt += 1
+                continue
+            if response.is_success:
+                return response
+            if stream:
+                await response.aread()
+                await response.aclose()
+            if response.status_code == 401 and auth and not renewed:
+                self._token.forget()
+                renewed = True
+                continue
+            if self.retry.should_retry(call, response, attempt):
+                await self._sleep(self.retry.delay(response, attempt))
+                attempt += 1
+                continue
+            raise error_for(response)
+
+    async def _run(self, call: Call[T]) -> T:
+        return call.parse(await self._send(call))
+
+    async def _lines(self, path: str, params: Mapping[str, Any]) -> AsyncIterator[str]:
+        call = Call("GET", path, lambda r: r, params=clean_params(params))
+        response = await self._send(call, stream=True)
+        try:
+            async for line in response.aiter_lines():
+                if line.strip():
+                    yield line
+        finally:
+            await response.aclose()
+
+    async def get_entry(self, entry_id: str) -> Entry:
+        return await self._run(_ops.get_entry(entry_id))
+
+    async def iter_entries(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[Entry]:
+        cursor: str | None = None
+        while True:
+            page = await self._run(_ops.list_entries(filters, cursor, page_size))
+            for item in page.items:
+                yield item
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    async def create_entry(self, body: Mapping[str, Any] | Any, *, idempotency_key: str | None = None) -> Entry:
+        return await self._run(_ops.create_entry(body, idempotency_key))
+
+    async def update_entry(self, entry_id: str, changes: Mapping[str, Any] | Any, *, etag: str) -> Entry:
+        return await self._run(_ops.update_entry(entry_id, changes, etag))
+
+    async def withdraw_entry(self, entry_id: str, reason: str, *, etag: str | None = None,
+                             idempotency_key: str | None = None) -> Entry:
+        return await self._run(_ops.withdraw_entry(entry_id, reason, etag, idempotency_key))
+
+    async def bulk_upsert(self, entries: list[Mapping[str, Any]]) -> BulkResult:
+        return await self._run(_ops.bulk_upsert(list(entries)))
+
+    async def entry_revisions(self, entry_id: str) -> list[Revision]:
+        return await self._run(_ops.entry_revisions(entry_id))
+
+    async def screen(self, subjects: Iterable[Subject | Mapping[str, Any]], *, as_of: date | str | None = None,
+                     threshold: float | None = None, limit: int | None = None, tender_ref: str | None = None,
+                     include_inactive: bool | None = None, idempotency_key: str | None = None) -> ScreenResponse:
+        body = screen_body(subject_dicts(subjects), as_of=as_of, threshold=threshold, limit=limit,
+                           tender_ref=tender_ref, include_inactive=include_inactive)
+        return await self._run(_ops.screen(body, idempotency_key))
+
+    async def screen_many(self, subjects: Iterable[Subject | Mapping[str, Any]], *, batch_size: int = 1000,
+                          as_of: date | str | None = None, threshold: float | None = None,
+                          limit: int | None = None, tender_ref: str | None = None,
+                          include_inactive: bool | None = None,
+                          idempotency_key: str | None = None) -> list[ScreenResponse]:
+        responses = []
+        for number, batch in enumerate(batches(subject_dicts(subjects), batch_size)):
+            key = f"{idempotency_key}-{number}" if idempotency_key else None
+            body = screen_body(batch, as_of=as_of, threshold=threshold, limit=limit, tender_ref=tender_ref,
+                               include_inactive=include_inactive)
+            responses.append(await self._run(_ops.screen(body, key)))
+        return responses
+
+    async def get_screening(self, screening_id: str) -> ScreeningReceipt:
+        return await self._run(_ops.get_screening(screening_id))
+
+    async def iter_audit(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[AuditRecord]:
+        cursor: str | None = None
+        while True:
+            page = await self._run(_ops.audit_page(filters, cursor, page_size))
+            for item in page.items:
+                yield item
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    async def export_audit(self, **filters: Any) -> AsyncIterator[AuditRecord]:
+        async for line in self._lines("/v1/audit/export", {**filters, "format": "jsonl"}):
+            yield AuditRecord.model_validate_json(line)
+
+    async def verify_audit(self, checkpoint: str | None = None) -> VerifyReport:
+        return await self._run(_ops.verify_audit(checkpoint))
+
+    async def changes(self, since: int = 0, *, limit: int = 100, wait: float = 0) -> ChangePage:
+        return await self._run(_ops.changes(since, limit, wait))
+
+    async def iter_change_pages(self, since: int = 0, *, limit: int = 100, follow: bool = False,
+                                wait: float = 20) -> AsyncIterator[ChangePage]:
+        while True:
+            page = await self.changes(since, limit=limit, wait=wait if follow else 0)
+            yield page
+            since = page.next_since
+            if not follow and since >= page.head:
+                return
+
+    async def iter_changes(self, since: int = 0, *, limit: int = 100, follow: bool = False,
+                           wait: float = 20) -> AsyncIterator[Change]:
+        async for page in self.iter_change_pages(since, limit=limit, follow=follow, wait=wait):
+            for item in page.items:
+                yield item
+
+    async def export_ftm(self, *, include_withdrawn: bool = False) -> AsyncIterator[dict[str, Any]]:
+        async for line in self._lines("/v1/export/ftm", {"include_withdrawn": include_withdrawn}):
+            yield json.loads(line)

@@ -1,0 +1,230 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+
+from debarlist_client import _ops
+from debarlist_client._core import Call, RetryPolicy, TokenState, batches, clean_params, screen_body, subject_dicts
+from debarlist_client.errors import TransportError, error_for
+from debarlist_client.models import (
+    AuditRecord,
+    BulkResult,
+    Change,
+    ChangePage,
+    Entry,
+    Revision,
+    ScreeningReceipt,
+    ScreenResponse,
+    Subject,
+    Token,
+    VerifyReport,
+)
+
+T = TypeVar("T")
+
+
+class Client:
+    """Debarlist API client (client-credentials).
+
+    Tokens are fetched on first use and renewed ``renew_margin`` seconds before they expire.
+    Reads, PATCH with If-Match, bulk upserts and POSTs given an ``idempotency_key`` are retried
+    on 429/503 (waiting as Retry-After says) and on connection failures; other writes never are.
+    """
+
+    def __init__(self, base_url: str, client_id: str, client_secret: str, *, timeout: float = 30.0,
+                 retry: RetryPolicy | None = None, renew_margin: float = 60.0,
+                 transport: httpx.BaseTransport | None = None, http: httpx.Client | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._http = http or httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        self._owns_http = http is None
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self.retry = retry or RetryPolicy()
+        self._token = TokenState(margin=renew_margin, clock=clock)
+        self._clock = clock
+        self._sleep = sleep
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def token(self) -> str:
+        """A valid access token, fetched or renewed when due."""
+        valid = self._token.valid()
+        if valid is not None:
+            return valid
+        requested_at = self._clock()
+        call = Call("POST", "/v1/token", lambda r: Token.model_validate_json(r.content), idempotent=True)
+        response = self._send(call, form={"grant_type": "client_credentials", "client_id": self._client_id,
+                                          "client_secret": self._client_secret}, auth=False)
+        return self._token.store(call.parse(response), requested_at)
+
+    def _send(self, call: Call[Any], *, form: Mapping[str, str] | None = None, auth: bool = True,
+              stream: bool = False) -> httpx.Response:
+        attempt = 0
+        renewed = False
+        while True:
+            headers = dict(call.headers)
+            if auth:
+                headers["Authorization"] = f"Bearer {self.token()}"
+            request = self._http.build_request(call.method, call.path, params=call.params, json=call.json,
+                                               data=form, headers=headers)
+            try:
+                response = self._http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                if not self.retry.should_retry(call, None, attempt):
+                    raise TransportError(str(exc)) from exc
+                self._sleep(self.retry.delay(None, attempt))
+                attempt += 1
+                continue
+            if response.is_success:
+                return response
+            if stream:
+                response.read()
+                response.close()
+            if response.status_code == 401 and auth and not renewed:
+                # The token may have been revoked or the clocks disagree: one fresh token, once.
+                self._token.forget()
+                renewed = True
+                continue
+            if self.retry.should_retry(call, response, attempt):
+                self._sleep(self.retry.delay(response, attempt))
+                attempt += 1
+                continue
+            raise error_for(response)
+
+    def _run(self, call: Call[T]) -> T:
+        return call.parse(self._send(call))
+
+    def _lines(self, path: str, params: Mapping[str, Any]) -> Iterator[str]:
+        call = Call("GET", path, lambda r: r, params=clean_params(params))
+        response = self._send(call, stream=True)
+        try:
+            for line in response.iter_lines():
+                if line.strip():
+                    yield line
+        finally:
+            response.close()
+
+    # ------------------------------------------------------------------ entries
+
+    def get_entry(self, entry_id: str) -> Entry:
+        return self._run(_ops.get_entry(entry_id))
+
+    def iter_entries(self, *, page_size: int = 100, **filters: Any) -> Iterator[Entry]:
+        """Every entry the caller may see, following the pages (filters as in GET /v1/entries)."""
+        cursor: str | None = None
+        while True:
+            page = self._run(_ops.list_entries(filters, cursor, page_size))
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def create_entry(self, body: Mapping[str, Any] | Any, *, idempotency_key: str | None = None) -> Entry:
+        return self._run(_ops.create_entry(body, idempotency_key))
+
+    def update_entry(self, entry_id: str, changes: Mapping[str, Any] | Any, *, etag: str) -> Entry:
+        return self._run(_ops.update_entry(entry_id, changes, etag))
+
+    def withdraw_entry(self, entry_id: str, reason: str, *, etag: str | None = None,
+                       idempotency_key: str | None = None) -> Entry:
+        return self._run(_ops.withdraw_entry(entry_id, reason, etag, idempotency_key))
+
+    def bulk_upsert(self, entries: list[Mapping[str, Any]]) -> BulkResult:
+        return self._run(_ops.bulk_upsert(list(entries)))
+
+    def entry_revisions(self, entry_id: str) -> list[Revision]:
+        return self._run(_ops.entry_revisions(entry_id))
+
+    # ------------------------------------------------------------------ screening
+
+    def screen(self, subjects: Iterable[Subject | Mapping[str, Any]], *, as_of: date | str | None = None,
+               threshold: float | None = None, limit: int | None = None, tender_ref: str | None = None,
+               include_inactive: bool | None = None, idempotency_key: str | None = None) -> ScreenResponse:
+        """Screen up to 1,000 subjects in one call (one receipt)."""
+        body = screen_body(subject_dicts(subjects), as_of=as_of, threshold=threshold, limit=limit,
+                           tender_ref=tender_ref, include_inactive=include_inactive)
+        return self._run(_ops.screen(body, idempotency_key))
+
+    def screen_many(self, subjects: Iterable[Subject | Mapping[str, Any]], *, batch_size: int = 1000,
+                    as_of: date | str | None = None, threshold: float | None = None, limit: int | None = None,
+                    tender_ref: str | None = None, include_inactive: bool | None = None,
+                    idempotency_key: str | None = None) -> list[ScreenResponse]:
+        """Screen any number of subjects in batches the server accepts; one receipt per batch.
+
+        With ``idempotency_key``, batch ``n`` is sent with ``{key}-{n}``.
+        """
+        responses = []
+        for number, batch in enumerate(batches(subject_dicts(subjects), batch_size)):
+            key = f"{idempotency_key}-{number}" if idempotency_key else None
+            body = screen_body(batch, as_of=as_of, threshold=threshold, limit=limit, tender_ref=tender_ref,
+                               include_inactive=include_inactive)
+            responses.append(self._run(_ops.screen(body, key)))
+        return responses
+
+    def get_screening(self, screening_id: str) -> ScreeningReceipt:
+        return self._run(_ops.get_screening(screening_id))
+
+    # ------------------------------------------------------------------ audit
+
+    def iter_audit(self, *, page_size: int = 100, **filters: Any) -> Iterator[AuditRecord]:
+        """Audit records the caller may read, in seq order (filters as in GET /v1/audit)."""
+        cursor: str | None = None
+        while True:
+            page = self._run(_ops.audit_page(filters, cursor, page_size))
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def export_audit(self, **filters: Any) -> Iterator[AuditRecord]:
+        """Stream GET /v1/audit/export (JSON lines) without holding it in memory."""
+        for line in self._lines("/v1/audit/export", {**filters, "format": "jsonl"}):
+            yield AuditRecord.model_validate_json(line)
+
+    def verify_audit(self, checkpoint: str | None = None) -> VerifyReport:
+        return self._run(_ops.verify_audit(checkpoint))
+
+    # ------------------------------------------------------------------ exchange
+
+    def changes(self, since: int = 0, *, limit: int = 100, wait: float = 0) -> ChangePage:
+        return self._run(_ops.changes(since, limit, wait))
+
+    def iter_change_pages(self, since: int = 0, *, limit: int = 100, follow: bool = False,
+                          wait: float = 20) -> Iterator[ChangePage]:
+        """Pages of the change feed from ``since``; store ``page.next_since`` after applying a page.
+
+        Stops once caught up with the head, unless ``follow``: then long-polls for new changes.
+        """
+        while True:
+            page = self.changes(since, limit=limit, wait=wait if follow else 0)
+            yield page
+            since = page.next_since
+            if not follow and since >= page.head:
+                return
+
+    def iter_changes(self, since: int = 0, *, limit: int = 100, follow: bool = False,
+                     wait: float = 20) -> Iterator[Change]:
+        for page in self.iter_change_pages(since, limit=limit, follow=follow, wait=wait):
+            yield from page.items
+
+    def export_ftm(self, *, include_withdrawn: bool = False) -> Iterator[dict[str, Any]]:
+        """Stream GET /v1/export/ftm: FollowTheMoney entities as dicts."""
+        for line in self._lines("/v1/export/ftm", {"include_withdrawn": include_withdrawn}):
+            yield json.loads(line)
