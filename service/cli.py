@@ -196,5 +196,19 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
     uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=True)
 
 
+@app.command("openapi")
+def openapi_document(output: Annotated[Path | None, typer.Option(help="File to write; stdout if omitted.")]
+                     = None) -> None:
+    """Print or write the OpenAPI document generated from the app (openapi/openapi.json)."""
+    from service.exchange.openapi import build, render
+
+    text = render(build())
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
 if __name__ == "__main__":
     app()
