@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synthetic import generate, perturb
 
-from service.matching import ListedRecord, MatchIndex, Query
+from service.matching import DEFAULT_THRESHOLD, ListedRecord, MatchIndex, Query
 
 
 def rss_mb() -> float:
@@ -78,11 +78,24 @@ def bench(n: int, n_queries: int, baseline: bool) -> None:
         f"p95 {pct(lat, 95):.2f} ms, "
         f"p99 {pct(lat, 99):.2f} ms, mean {statistics.mean(lat):.2f} ms"
     )
-    t = time.perf_counter()
-    for q in queries:
-        idx.search(q)
-    dt = time.perf_counter() - t
-    print(f"batch throughput: {len(queries) / dt:,.0f} subjects/s (one thread)")
+    # The batch as the service runs it: default threshold, limit 5, a visibility filter that is a dict
+    # lookup.  Three rounds; the best one is the machine's capacity, the spread shows the noise of a
+    # shared 2-core box.
+    visible = {r.key: True for r in records}
+
+    def accept(key: str) -> bool:
+        return visible.get(key, False)
+
+    rates: list[float] = []
+    for _ in range(3):
+        t = time.perf_counter()
+        for q in queries:
+            idx.search(q, threshold=DEFAULT_THRESHOLD, limit=5, accept=accept)
+        rates.append(len(queries) / (time.perf_counter() - t))
+    print(
+        f"batch throughput: {max(rates):,.0f} subjects/s best of 3 "
+        f"(median {statistics.median(rates):,.0f}; one thread, limit=5, accept=dict lookup)"
+    )
     print(f"RSS after searches: {rss_mb():,.0f} MB")
     if baseline:
         from rapidfuzz import fuzz, process

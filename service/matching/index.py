@@ -26,6 +26,7 @@ from service.matching.scoring import (
     ID_MATCH_FLOOR,
     KIND_PENALTY,
     NameComparison,
+    SimCache,
     compare_names,
     country_adjustment,
     idf,
@@ -37,6 +38,7 @@ from service.matching.version import ALGORITHM, DEFAULT_THRESHOLD
 IdKey = tuple[str, str, str | None]
 
 MAX_CANDIDATES = 40  # fully scored per query
+PRUNE_MARGIN = 0.02
 MIN_POSTING_CAP = 1000  # postings longer than max(this, N / 100) are too common to retrieve on
 
 
@@ -58,6 +60,19 @@ def _name_keys(names: Iterable[PreparedName]) -> tuple[set[str], set[str]]:
         for a, b in zip(n.skels, n.skels[1:], strict=False):
             tokens.add("t" + a + b)
     return tokens, grams
+
+
+class _Weights(dict[str, float]):
+    """Per-query IDF memo; a dict subclass so the hit path is a C-level lookup."""
+
+    def __init__(self, df: dict[str, int], n_live: int) -> None:
+        super().__init__()
+        self._df = df
+        self._n = n_live
+
+    def __missing__(self, skel: str) -> float:
+        w = self[skel] = idf(self._df.get(skel, 0), self._n)
+        return w
 
 
 class MatchIndex:
@@ -181,16 +196,19 @@ class MatchIndex:
             if n_live == 0:
                 return []
             cands = self._candidates(qnames, qids, n_live)
-            weights: dict[str, float] = {}
-            df = self._df
+            weight = _Weights(self._df, n_live).__getitem__
 
-            def weight(s: str) -> float:
-                w = weights.get(s)
-                if w is None:
-                    w = weights[s] = idf(df.get(s, 0), n_live)
-                return w
-
-            sim_cache: dict[tuple[str, str], float] = {}
+            sim_cache = SimCache()
+            names = self._names
+            sim_cache.prime(
+                ((f, sk) for qn in qnames for f, sk in zip(qn.folds, qn.skels, strict=True)),
+                (
+                    (f, sk)
+                    for rid in cands
+                    for ln in names[rid]
+                    for f, sk in zip(ln.folds, ln.skels, strict=True)
+                ),
+            )
             scored: list[tuple[float, int, dict[str, object]]] = []
             for rid in cands:
                 key = self._keys[rid]
@@ -257,29 +275,48 @@ class MatchIndex:
         qids: list[IdKey],
         qcountry: str | None,
         weight: Callable[[str], float],
-        sim_cache: dict[tuple[str, str], float],
+        sim_cache: SimCache,
         threshold: float = 0.0,
     ) -> tuple[float, dict[str, object]]:
-        best: tuple[float, PreparedName, PreparedName, NameComparison] | None = None
-        best_key = -1.0
-        for qn in qnames:
-            for ln in self._names[rid]:
-                cmp = compare_names(qn.folds, qn.skels, ln.folds, ln.skels, weight, sim_cache)
-                # Legal form, then exact spelling, break ties between the native and the romanised alias.
-                exact = sum(1 for p in cmp.pairs if p[2] == 1.0)
-                sel = cmp.score + legal_adjustment(qn.legal, ln.legal)[0] + 0.001 * exact
-                if sel > best_key:
-                    best, best_key = (cmp.score, qn, ln, cmp), sel
-        name_sim = best[0] if best else 0.0
+        # The evidence outside the name is cheap and known first: it tells how high the name similarity
+        # must be for this candidate to reach the threshold, so hopeless names are cut short.
         lcountry = self._countries[rid]
         c_adj, c_res = country_adjustment(qcountry, lcountry)
-        l_adj, l_res = legal_adjustment(best[1].legal, best[2].legal) if best else (0.0, "missing")
         k_adj = 0.0
         lkind = self._kinds[rid]
         if query.kind and lkind and query.kind != lkind:
             k_adj = -KIND_PENALTY
         id_info, strong, conflict = self._compare_ids(qids, self._idents[rid], qcountry, lcountry)
         i_adj = -ID_CONFLICT_PENALTY if conflict and not strong else 0.0
+        # PRUNE_MARGIN keeps the choice between a pruned and a kept alias of the same record unchanged.
+        base_need = None if strong else threshold - c_adj - k_adj - i_adj - PRUNE_MARGIN
+        best: tuple[float, PreparedName, PreparedName, NameComparison] | None = None
+        best_key = -1.0
+        pruned = False
+        for qn in qnames:
+            for ln in self._names[rid]:
+                l_pair = legal_adjustment(qn.legal, ln.legal)[0]
+                cmp = compare_names(
+                    qn.folds,
+                    qn.skels,
+                    ln.folds,
+                    ln.skels,
+                    weight,
+                    sim_cache,
+                    None if base_need is None else base_need - l_pair,
+                )
+                if cmp is None:
+                    pruned = True
+                    continue
+                # Legal form, then exact spelling, break ties between the native and the romanised alias.
+                exact = sum(1 for p in cmp.pairs if p[2] == 1.0)
+                sel = cmp.score + l_pair + 0.001 * exact
+                if sel > best_key:
+                    best, best_key = (cmp.score, qn, ln, cmp), sel
+        if best is None and pruned:
+            return -1.0, {}  # every name was proven to stay below the threshold
+        name_sim = best[0] if best else 0.0
+        l_adj, l_res = legal_adjustment(best[1].legal, best[2].legal) if best else (0.0, "missing")
         raw = name_sim + c_adj + l_adj + k_adj + i_adj
         total = max(0.0, min(1.0, raw))
         formula = "clip(name + country + legal_form + kind + identifier_conflict, 0, 1)"

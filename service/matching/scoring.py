@@ -14,10 +14,13 @@ the signature of a different firm and costs an extra substitution penalty.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from service.matching.legal_forms import coarse
@@ -39,8 +42,11 @@ def _edit_similarity(a: str, b: str) -> float:
     """Typo model: one edit (insert/delete/substitute/transpose) is a typo, two are a typo only in long
     words; more is a different word.  Near-identical short words ("Vega"/"Vera", "Larsson"/"Karlsson")
     are different names, so the tolerance grows with length instead of being a flat ratio."""
+    return _edit_from_distance(a, b, OSA.distance(a, b, score_cutoff=2))
+
+
+def _edit_from_distance(a: str, b: str, d: int) -> float:
     longest = max(len(a), len(b))
-    d = OSA.distance(a, b, score_cutoff=2)
     if d == 0:
         return 1.0
     if d == 1:
@@ -70,6 +76,79 @@ def token_similarity(qf: str, qs: str, lf: str, ls: str) -> float:
     return sim
 
 
+class SimCache:
+    """Per-query token-pair similarities.
+
+    ``prime`` computes, in one vectorised rapidfuzz pass per query token, which tokens of the candidate
+    pool are within typo distance or abbreviations of it; every other (query token, pool token) pair is
+    then known to be below MIN_TOKEN_SIM without calling the typo model.  Pairs outside the primed sets
+    (tokens created by joining words) fall back to ``token_similarity``."""
+
+    __slots__ = ("pool", "primed_q", "sims")
+
+    def __init__(self) -> None:
+        self.sims: dict[tuple[str, str], float] = {}
+        self.primed_q: set[str] = set()
+        self.pool: set[str] = set()
+
+    def prime(self, query: Iterable[tuple[str, str]], pool: Iterable[tuple[str, str]]) -> None:
+        uniq = list(dict.fromkeys(pool))
+        folds = [f for f, _ in uniq]
+        skels = [s for _, s in uniq]
+        by_fold = sorted(range(len(folds)), key=folds.__getitem__)
+        sorted_folds = [folds[k] for k in by_fold]
+        fold_at = {f: k for k, f in enumerate(folds)}
+        sims = self.sims
+        for qf, qs in dict.fromkeys(query):
+            near: dict[int, float] = {}
+            for _, d, k in process.extract(qf, folds, scorer=OSA.distance, score_cutoff=2, limit=None):
+                near[k] = _edit_from_distance(qf, folds[k], d)
+            for _, d, k in process.extract(qs, skels, scorer=OSA.distance, score_cutoff=2, limit=None):
+                near[k] = max(near.get(k, 0.0), _edit_from_distance(qs, skels[k], d) * SKELETON_DISCOUNT)
+            if len(qf) >= 3:
+                # Pool tokens that start with the query token (bisect on the sorted folds) ...
+                lo = bisect_left(sorted_folds, qf)
+                while lo < len(sorted_folds) and sorted_folds[lo].startswith(qf):
+                    near[by_fold[lo]] = max(near.get(by_fold[lo], 0.0), 0.75)
+                    lo += 1
+            for n in range(3, len(qf)):
+                # ... and pool tokens the query token starts with.
+                k2 = fold_at.get(qf[:n])
+                if k2 is not None:
+                    near[k2] = max(near.get(k2, 0.0), 0.75)
+            for k, sim in near.items():
+                lf = folds[k]
+                sims[(qf, lf)] = 1.0 if qf == lf else SKELETON_DISCOUNT if qs == skels[k] else sim
+            self.primed_q.add(qf)
+        self.pool.update(folds)
+
+    def any_pair(self, q_folds: Sequence[str], l_folds: Sequence[str]) -> bool:
+        """Whether any (query, listed) token pair may reach MIN_TOKEN_SIM (unknown pairs count as may)."""
+        sims = self.sims
+        primed = self.primed_q
+        pool = self.pool
+        for qf in q_folds:
+            known = qf in primed
+            for lf in l_folds:
+                sim = sims.get((qf, lf))
+                if sim is None:
+                    if known and lf in pool:
+                        continue
+                    return True
+                if sim >= MIN_TOKEN_SIM:
+                    return True
+        return False
+
+    def get(self, qf: str, qs: str, lf: str, ls: str) -> float:
+        key = (qf, lf)
+        sim = self.sims.get(key)
+        if sim is None:
+            if qf in self.primed_q and lf in self.pool:
+                return 0.0
+            sim = self.sims[key] = token_similarity(qf, qs, lf, ls)
+        return sim
+
+
 @dataclass(slots=True)
 class NameComparison:
     score: float
@@ -84,13 +163,15 @@ def _merge_joined(a_f: list[str], a_s: list[str], b_s: Sequence[str]) -> tuple[l
     "Sibirstroy").  Only when neither half already exists on side b."""
     merged = False
     bset = set(b_s)
+    # A joined pair is longer than most single words: only words of about its length can be it.
+    longest_b = max(map(len, b_s), default=0)
     i = 0
     while i < len(a_s) - 1:
         if a_s[i] not in bset and a_s[i + 1] not in bset:
             cat = a_s[i] + a_s[i + 1]
             n = len(cat)
             hit = cat in bset or (
-                n >= 8
+                8 <= n <= longest_b + 1
                 and any(abs(len(b) - n) <= 1 and OSA.distance(cat, b, score_cutoff=1) <= 1 for b in b_s)
             )
             if hit:
@@ -102,33 +183,69 @@ def _merge_joined(a_f: list[str], a_s: list[str], b_s: Sequence[str]) -> tuple[l
     return a_f, a_s, merged
 
 
+def _joinable(a_s: Sequence[str], bset: set[str]) -> bool:
+    """Whether _merge_joined could merge anything on side a (same test, no mutation)."""
+    if len(a_s) < 2:
+        return False
+    longest_b = max(map(len, bset), default=0)
+    for x, y in itertools.pairwise(a_s):
+        if x in bset or y in bset:
+            continue
+        cat = x + y
+        n = len(cat)
+        if cat in bset or (
+            8 <= n <= longest_b + 1
+            and any(abs(len(b) - n) <= 1 and OSA.distance(cat, b, score_cutoff=1) <= 1 for b in bset)
+        ):
+            return True
+    return False
+
+
 def compare_names(
     q_folds: Sequence[str],
     q_skels: Sequence[str],
     l_folds: Sequence[str],
     l_skels: Sequence[str],
     weight: Callable[[str], float],
-    cache: dict[tuple[str, str], float] | None = None,
-) -> NameComparison:
+    cache: SimCache | None = None,
+    need: float | None = None,
+) -> NameComparison | None:
     """Weighted token alignment (see module docstring).
 
     Exact skeleton pairs are aligned first by hashing (the common case, cheap); only the leftovers on
-    both sides go through joined/split detection and the pairwise typo model."""
+    both sides go through joined/split detection and the pairwise typo model.
+
+    With ``need``, returns None as soon as an upper bound of the score is below it: most candidates
+    share a word or a few trigrams with the query and nothing more, and the exact alignment alone
+    proves they cannot reach the threshold, so the pairwise typo model (the costly part) is skipped."""
+    if need is not None and need <= 0:
+        need = None  # nothing to prune: every score reaches it
+    qset = set(q_skels)
+    lset = set(l_skels)
+    if (
+        need is not None
+        and cache is not None
+        and qset.isdisjoint(lset)
+        and not cache.any_pair(q_folds, l_folds)
+        and not _joinable(q_skels, lset)
+        and not _joinable(l_skels, qset)
+    ):
+        # No shared word, no typo/abbreviation partner, nothing to join: the similarity is 0.  Half of
+        # the candidates (retrieved on shared trigrams only) end here.
+        return None
     qf, qs, lf, ls = list(q_folds), list(q_skels), list(l_folds), list(l_skels)
     merged = False
-    if set(qs) != set(ls):
+    if qset != lset:
         qf, qs, m1 = _merge_joined(qf, qs, ls)
         lf, ls, m2 = _merge_joined(lf, ls, qs)
         merged = m1 or m2
-    qpos = {f: i for i, f in enumerate(qf)}
-    lpos = {f: j for j, f in enumerate(lf)}
     wq = [weight(x) for x in qs]
     wl = [weight(x) for x in ls]
     sum_q = sum(wq)
     sum_l = sum(wl)
     total = sum_q + sum_l
     if total <= 0:
-        return NameComparison(0.0, [], qf, lf, merged)
+        return None if need is not None else NameComparison(0.0, [], qf, lf, merged)
     free_l: dict[str, list[int]] = {}
     for j, x in enumerate(ls):
         free_l.setdefault(x, []).append(j)
@@ -145,7 +262,17 @@ def compare_names(
             used_l.add(j)
             matched += sim * (wq[i] + wl[j])
             pairs.append((qf[i], lf[j], sim))
-    if len(used_q) < len(qs) and len(used_l) < len(ls):
+    n_left = min(len(qs) - len(used_q), len(ls) - len(used_l))
+    if need is not None:
+        # Upper bound: every leftover pairs up at similarity 1 (at most n_left pairs, heaviest first),
+        # both order bonuses apply and no substitution penalty is charged.
+        bound = matched
+        if n_left:
+            bound += sum(sorted((w for i, w in enumerate(wq) if i not in used_q), reverse=True)[:n_left])
+            bound += sum(sorted((w for j, w in enumerate(wl) if j not in used_l), reverse=True)[:n_left])
+        if bound / total + 2 * ORDER_BONUS < need:
+            return None
+    if n_left:
         cand: list[tuple[float, int, int]] = []
         for i in range(len(qs)):
             if i in used_q:
@@ -153,14 +280,10 @@ def compare_names(
             for j in range(len(ls)):
                 if j in used_l:
                     continue
-                key = (qf[i], lf[j])
-                cached = cache.get(key) if cache is not None else None
-                if cached is None:
+                if cache is None:
                     sim = token_similarity(qf[i], qs[i], lf[j], ls[j])
-                    if cache is not None:
-                        cache[key] = sim
                 else:
-                    sim = cached
+                    sim = cache.get(qf[i], qs[i], lf[j], ls[j])
                 if sim >= MIN_TOKEN_SIM:
                     cand.append((sim, i, j))
         cand.sort(reverse=True)
@@ -177,6 +300,8 @@ def compare_names(
     if len(pairs) >= 2:
         # Tie-breaker between listed names containing the same words: the one where they appear in the
         # same order, side by side, is the likelier source of a shortened query.
+        qpos = {f: i for i, f in enumerate(qf)}
+        lpos = {f: j for j, f in enumerate(lf)}
         order = sorted((qpos[p[0]], lpos[p[1]]) for p in pairs if p[0] in qpos and p[1] in lpos)
         lseq = [b for _, b in order]
         if lseq == sorted(lseq):
@@ -185,6 +310,8 @@ def compare_names(
                 score += ORDER_BONUS
     if un_q > 0 and un_l > 0:
         score -= SUBSTITUTION * min(un_q / (sum_q or 1.0), un_l / (sum_l or 1.0))
+    if need is not None and score < need:
+        return None
     return NameComparison(
         max(0.0, min(1.0, score)),
         pairs,
