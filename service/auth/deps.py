@@ -80,8 +80,11 @@ def require(*roles: Role) -> Callable[..., Principal]:
     """Dependency factory: the caller must hold at least one of ``roles``."""
     allowed = ", ".join(role.value for role in roles)
 
-    def _check(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    def _check(request: Request, tx: TxDep, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not principal.has(*roles):
+            # End the request's own transaction first: on SQLite it holds the write lock that
+            # the denial's separate transaction needs.
+            tx.rollback()
             record_denial(request, principal, f"requires one of: {allowed}")
             raise Forbidden(f"this operation requires one of the roles: {allowed}")
         return principal
