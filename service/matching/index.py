@@ -202,21 +202,14 @@ class MatchIndex:
             names = self._names
             sim_cache.prime(
                 ((f, sk) for qn in qnames for f, sk in zip(qn.folds, qn.skels, strict=True)),
-                (
-                    (f, sk)
-                    for rid in cands
-                    for ln in names[rid]
-                    for f, sk in zip(ln.folds, ln.skels, strict=True)
-                ),
+                ((f, sk) for rid in cands for ln in names[rid] for f, sk in zip(ln.folds, ln.skels, strict=True)),
             )
             scored: list[tuple[float, int, dict[str, object]]] = []
             for rid in cands:
                 key = self._keys[rid]
                 if key is None:
                     continue
-                total, parts = self._score_locked(
-                    rid, query, qnames, qids, qcountry, weight, sim_cache, threshold
-                )
+                total, parts = self._score_locked(rid, query, qnames, qids, qcountry, weight, sim_cache, threshold)
                 if total >= threshold:
                     scored.append((total, rid, parts))
             scored.sort(key=lambda t: (-t[0], t[1]))

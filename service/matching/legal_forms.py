@@ -238,6 +238,40 @@ _EDGE_FORMS: tuple[tuple[str, str], ...] = (
     ("d d", "jsc"),
     ("dd", "jsc"),
     ("d o o e l", "llc"),
+    # Gaps found after 1.0: Belarusian unitary enterprises, Ukrainian PrJSC, US P.C., Armenian forms as
+    # rigour transliterates them (Ը -> a), Tajik, Czech/Slovak v.o.s., Icelandic, Albanian, Croatian,
+    # Portuguese, Belgian.
+    ("pue", "sp"),
+    ("private unitary enterprise", "sp"),
+    ("unitary enterprise", "sp"),
+    ("chtup", "sp"),
+    ("chuptp", "sp"),
+    ("prjsc", "jsc"),
+    ("slu", "llc"),
+    ("sau", "jsc"),
+    ("sl u", "llc"),
+    ("pc", "llc"),
+    ("pba", "jsc"),
+    ("pbe", "jsc"),
+    ("bba", "jsc"),
+    ("jdmm", "llc"),
+    ("chdmm", "llc"),
+    ("jsk", "jsc"),
+    ("vos", "gp"),
+    ("ehf", "llc"),
+    ("hf", "jsc"),
+    ("shpk", "llc"),
+    ("sh p k", "llc"),
+    ("sha", "jsc"),
+    ("sh a", "jsc"),
+    ("jdoo", "llc"),
+    ("j d o o", "llc"),
+    ("lda", "llc"),
+    ("bvba", "llc"),
+    ("sprl", "llc"),
+    ("mchj", "llc"),
+    ("ooo", "llc"),
+    ("tov", "llc"),
     # Generic qualifiers that travel with a legal form ("Sanayi ve Ticaret" = industry and trade):
     # stripped with it, no class of their own.
     ("san ve tic", ""),
@@ -254,13 +288,35 @@ def edge_table(skel: object) -> dict[tuple[str, ...], str]:
 
     fn = cast(Callable[[str], str], skel)
     table: dict[tuple[str, ...], str] = {}
+
+    def put(words: list[str], cls: str) -> None:
+        table.setdefault(tuple(words), cls)  # the plain spelling always counts
+        key = tuple(fn(t) for t in words)
+        # A skeleton that collapses to one letter ("zhshs" -> "s", "ooo" -> "o") would strip initials
+        # and single-letter words from names; such codes only match as spelled.
+        if len(key) > 1 or len(key[0]) > 1:
+            table.setdefault(key, cls)
+
     for phrase, cls in _EDGE_FORMS:
         words = phrase.split()
-        table.setdefault(tuple(fn(t) for t in words), cls)
+        put(words, cls)
         # Short codes are also written with dots (V.O.F., S.N.C.): the tokenizer splits those into letters.
         if len(words) == 1 and 2 <= len(words[0]) <= 4:
-            table.setdefault(tuple(fn(c) for c in words[0]), cls)
+            put(list(words[0]), cls)
     return table
+
+
+def edge_class(code: str) -> str | None:
+    """Our class for a single-word legal-form code (maps rigour's specific codes such as "ab", "oü")."""
+    for phrase, cls in _EDGE_FORMS:
+        if phrase == code and cls:
+            return cls
+    return None
+
+
+# Native-script legal forms whose transliteration collides with another country's form (Armenian ՍՊԸ
+# comes out of rigour as "spa", the Italian S.p.A.): mapped to their own romanisation first.
+NATIVE_FORMS: dict[str, str] = {"սպը": "spy", "փբը": "pby", "բբը": "bby", "աբը": "aby"}
 
 
 # Chinese legal-form suffixes (Han script is not tokenised into words).

@@ -23,7 +23,7 @@ from functools import lru_cache
 from rigour.names import extract_org_types, remove_org_types
 from rigour.text.translit import maybe_ascii
 
-from service.matching.legal_forms import HAN_FORMS, edge_table
+from service.matching.legal_forms import HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
 
 # Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
 # Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.
@@ -176,6 +176,9 @@ def _ascii_fold(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def token_forms(token: str) -> tuple[str, str]:
     """(fold, skel) for one casefolded token; cached because names repeat words heavily."""
+    native = NATIVE_FORMS.get(token)
+    if native is not None:
+        return native, skeleton(native)
     if token.isascii():
         fold = token
         expanded = token
@@ -244,6 +247,9 @@ def _rigour_legal(text: str) -> tuple[str, str | None, str]:
         if not specific:
             return text, None, ""
         found = specific
+        # rigour's specific codes ("ab", "oü", "oy") are not classes: map them onto ours.
+        code = _ascii_fold(found[0][1]).lower()
+        found = [(found[0][0], edge_class(code) or edge_class(skeleton(code)) or found[0][1]), *found[1:]]
     rest = remove_org_types(text, replacement=" ")
     if not _NON_WORD.sub("", rest):
         return text, None, ""  # the legal form *is* the whole name; keep it as name
@@ -275,6 +281,8 @@ def prepare(name: str) -> PreparedName:
     for _ in range(3):
         for n in range(min(_EDGE_MAX, end - start - 1), 0, -1):
             cls = _EDGE.get(tuple(skels[end - n : end]))
+            if cls is None:
+                cls = _EDGE.get(tuple(folds[end - n : end]))
             if cls is not None:
                 legal = legal or cls or None
                 legal_words.insert(0, " ".join(folds[end - n : end]))
@@ -284,6 +292,8 @@ def prepare(name: str) -> PreparedName:
             break
     for n in range(min(_EDGE_MAX, end - start - 1), 0, -1):
         cls = _EDGE.get(tuple(skels[start : start + n]))
+        if cls is None:
+            cls = _EDGE.get(tuple(folds[start : start + n]))
         if cls is not None:
             legal = legal or cls or None
             legal_words.insert(0, " ".join(folds[start : start + n]))

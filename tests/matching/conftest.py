@@ -34,9 +34,7 @@ LIST = [
     company("kurt", "Kurt Güvenlik A.Ş.", country="TR"),
     company("sibir", "Sibirstroy Montazh OOO", country="RU"),
     company("mueller", "Müller Sicherheit GmbH", country="DE"),
-    company(
-        "lei", "Nordic Freight Holding AB", country="SE", ids=(Identifier("lei", "529900T8BM49AURSDO55"),)
-    ),
+    company("lei", "Nordic Freight Holding AB", country="SE", ids=(Identifier("lei", "529900T8BM49AURSDO55"),)),
     company("shanghai", "Shanghai Yutong Construction Co., Ltd.", "上海宇通建设有限公司", country="CN"),
     company("fill1", "Nurlan Stroy Services LLP", country="KZ"),
     company("fill2", "Aksai Trans Services LLP", country="KZ"),

@@ -31,9 +31,7 @@ def test_identifier_normalisation() -> None:
 
 
 def test_identifier_only_match_despite_renamed_firm(index: MatchIndex) -> None:
-    hits = index.search(
-        Query(name="Totally Renamed Freight AG", identifiers=(Identifier("vat", "AT 518 222 254"),))
-    )
+    hits = index.search(Query(name="Totally Renamed Freight AG", identifiers=(Identifier("vat", "AT 518 222 254"),)))
     assert hits and hits[0].key == "huber" and hits[0].score >= DEFAULT_THRESHOLD
     ident = hits[0].explanation["identifier"]
     assert isinstance(ident, dict) and ident["result"] == "match" and ident["value"] == "518222254"
@@ -42,9 +40,7 @@ def test_identifier_only_match_despite_renamed_firm(index: MatchIndex) -> None:
 
 
 def test_national_identifier_needs_same_country(index: MatchIndex) -> None:
-    hits = index.search(
-        Query(name="Other", country="PL", identifiers=(Identifier("registration", "1027700132195"),))
-    )
+    hits = index.search(Query(name="Other", country="PL", identifiers=(Identifier("registration", "1027700132195"),)))
     assert all(h.key != "baltika" for h in hits)
 
 

@@ -163,3 +163,33 @@ def test_generic_words_do_not_match(index: MatchIndex) -> None:
 def test_similar_but_different_names_do_not_match(index: MatchIndex) -> None:
     assert index.search(Query(name="Hubert Transport KG", country="AT"))[0].key == "huber"  # one typo
     assert index.search(Query(name="Haber Transit KG", country="AT")) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "folds", "cls"),
+    [
+        ("Minsk Stroy PUE", ("minsk", "stroy"), "sp"),  # Belarusian private unitary enterprise
+        ("ЧТУП «Минск Строй»", ("minsk", "stroi"), "sp"),
+        ("Dnipro Agro PrJSC", ("dnipro", "agro"), "jsc"),
+        ("Smith Jones P.C.", ("smith", "jones"), "llc"),
+        ("«Արարատ Շին» ՍՊԸ", ("ararat", "shin"), "llc"),  # not the Italian S.p.A. its transliteration spells
+        ("«Արարատ Շին» ՓԲԸ", ("ararat", "shin"), "jsc"),
+        ("ҶДММ «Сомон Сохтмон»", ("somon", "sohtmon"), "llc"),  # Tajik
+        ("Praha Stavby v.o.s.", ("praha", "stavby"), "gp"),
+        ("Stockholm Bygg AB", ("stockholm", "bygg"), "jsc"),  # rigour's specific code mapped to a class
+        ("Tallinn Ehitus OÜ", ("tallinn", "ehitus"), "llc"),
+        ("ЖШС «Алатау Строй»", ("alatau", "stroi"), "llp"),
+        ("Díaz López S.L.U.", ("diaz", "lopez"), "llc"),
+        ("ΑΘΗΝΑ ΚΑΤΑΣΚΕΥΕΣ Ι.Κ.Ε.", ("athina", "kataskeves"), "llc"),
+        ("Tirana Ndertim sh.p.k.", ("tirana", "ndertim"), "llc"),
+    ],
+)
+def test_legal_forms_across_scripts(name: str, folds: tuple[str, ...], cls: str) -> None:
+    p = prepare(name)
+    assert p.folds == folds and p.legal == cls, (p.folds, p.legal)
+
+
+def test_single_letter_skeletons_do_not_strip_initials() -> None:
+    # "zhshs" and "ooo" collapse to one-letter skeletons; initials must survive.
+    assert prepare("Petrov S").folds == ("petrov", "s")
+    assert prepare("Volga O").folds == ("volga", "o")

@@ -21,9 +21,7 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "screen
 
 @pytest.mark.skipif(not (DATA / "queries.jsonl").exists(), reason="shared benchmark not present")
 def test_benchmark_quality() -> None:
-    entries = {
-        e["ref"]: e for e in (json.loads(line) for line in (DATA / "entries.jsonl").open(encoding="utf-8"))
-    }
+    entries = {e["ref"]: e for e in (json.loads(line) for line in (DATA / "entries.jsonl").open(encoding="utf-8"))}
     queries = [json.loads(line) for line in (DATA / "queries.jsonl").open(encoding="utf-8")]
     idx = MatchIndex()
     for e in entries.values():
