@@ -5,12 +5,37 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
-
-from service.audit.models import AuditRecord
+from typing import Any, Protocol
 
 
-def canonical_content(record: AuditRecord) -> bytes:
+class ChainFields(Protocol):
+    """What the hash covers: an ORM ``AuditRecord`` or a plain row read by the verifier."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def actor(self) -> str | None: ...
+    @property
+    def organisation(self) -> str | None: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def target_type(self) -> str | None: ...
+    @property
+    def target_id(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def tender_ref(self) -> str | None: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
+
+
+def canonical_content(record: ChainFields) -> bytes:
     """The bytes a record's hash covers: every field but the hashes, in a fixed form.
 
     Keys are sorted and timestamps written in one ISO form so that the bytes are the same
@@ -33,7 +58,7 @@ def canonical_content(record: AuditRecord) -> bytes:
                       default=str).encode()
 
 
-def chain_hash(prev_hash: str, record: AuditRecord) -> str:
+def chain_hash(prev_hash: str, record: ChainFields) -> str:
     digest = hashlib.sha256()
     digest.update(prev_hash.encode())
     digest.update(canonical_content(record))
