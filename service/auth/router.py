@@ -26,6 +26,8 @@ router = APIRouter()
 
 Admin = Annotated[Principal, Depends(require(Role.admin))]
 AnyRole = Annotated[Principal, Depends(get_principal)]
+# Auditors read everything and change nothing: they see the clients, never a secret.
+AdminOrAuditor = Annotated[Principal, Depends(require(Role.admin, Role.auditor))]
 
 
 class UnsupportedGrant(ServiceError):
@@ -92,8 +94,8 @@ def create_client(body: ClientCreate, tx: TxDep, _: Admin) -> ClientCreated:
 
 
 @router.get("/v1/clients", response_model=list[ClientOut], tags=["clients"], operation_id="listClients",
-            summary="List API clients, without secrets (admin)", responses=PROBLEMS)
-def list_clients(tx: TxDep, _: Admin) -> list[ClientOut]:
+            summary="List API clients, without secrets (admin, auditor)", responses=PROBLEMS)
+def list_clients(tx: TxDep, _: AdminOrAuditor) -> list[ClientOut]:
     return service.list_clients(tx.session)
 
 

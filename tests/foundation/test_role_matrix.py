@@ -1,0 +1,210 @@
+"""The role matrix: every operation of the OpenAPI document, called as every single role,
+as an anonymous caller and (for writes to an organisation's entries) as a contributor of
+another organisation.
+
+Adding an endpoint? Add its row to ``MATRIX``: the coverage test fails, naming the
+operation, until it has one. A row only states the roles; ``REQUESTS`` can give a request
+body when the endpoint's allowed roles must get past validation to show they are allowed
+(an allowed role only needs a status other than 401/403, so 404 or 422 is fine).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.foundation.conftest import ROLES
+from tests.support import Actor, Harness, entry_body
+
+ANONYMOUS = {("GET", "/healthz"), ("POST", "/v1/token"), ("GET", "/.well-known/jwks.json"),
+             ("GET", "/docs"), ("GET", "/openapi.json")}
+
+READERS = frozenset({"contributor", "screener", "auditor", "reviewer"})
+EVERYONE = frozenset(ROLES)
+
+
+@dataclass(frozen=True)
+class Row:
+    roles: frozenset[str]
+    # The operation acts on one existing entry ({entry_id}) for contributors:
+    # "own": only the listing organisation's contributors may (another organisation's get 403);
+    # "other": only other organisations' contributors may (the listing one gets 403).
+    entry_org: str | None = None
+
+
+def row(*roles: str, entry_org: str | None = None) -> Row:
+    unknown = set(roles) - EVERYONE
+    assert not unknown, f"unknown roles {unknown}"
+    assert entry_org in (None, "own", "other")
+    return Row(frozenset(roles), entry_org)
+
+
+MATRIX: dict[tuple[str, str], Row] = {
+    # auth
+    ("POST", "/v1/organisations"): row("admin"),
+    ("GET", "/v1/organisations"): row(*ROLES),
+    ("GET", "/v1/organisations/{code}"): row(*ROLES),
+    ("POST", "/v1/clients"): row("admin"),
+    ("GET", "/v1/clients"): row("admin", "auditor"),
+    ("POST", "/v1/clients/{client_id}/disable"): row("admin"),
+    # entries
+    ("POST", "/v1/entries"): row("contributor"),
+    ("POST", "/v1/entries/bulk"): row("contributor"),
+    ("GET", "/v1/entries"): row(*READERS),
+    ("GET", "/v1/entries/{entry_id}"): row(*READERS),
+    ("PATCH", "/v1/entries/{entry_id}"): row("contributor", entry_org="own"),
+    ("POST", "/v1/entries/{entry_id}/withdraw"): row("contributor", entry_org="own"),
+    ("GET", "/v1/entries/{entry_id}/revisions"): row(*READERS),
+    # screening (a screening of another organisation is 404, not 403)
+    ("POST", "/v1/screen"): row("screener"),
+    ("GET", "/v1/screenings/{screening_id}"): row("screener", "auditor"),
+    ("POST", "/v1/screenings/{screening_id}/replay"): row("screener", "auditor"),
+    # audit (non-auditors read their own organisation's records)
+    ("GET", "/v1/audit"): row(*ROLES),
+    ("GET", "/v1/audit/export"): row(*ROLES),
+    ("GET", "/v1/audit/verify"): row("auditor"),
+    ("GET", "/v1/audit/checkpoints"): row("auditor"),
+    ("POST", "/v1/audit/checkpoints"): row("auditor"),
+    # four-eyes reviews
+    ("GET", "/v1/reviews"): row("reviewer", "auditor"),
+    ("GET", "/v1/reviews/{review_id}"): row("reviewer", "auditor"),
+    ("POST", "/v1/reviews/approve-batch"): row("reviewer"),
+    ("POST", "/v1/reviews/{review_id}/approve"): row("reviewer"),
+    ("POST", "/v1/reviews/{review_id}/reject"): row("reviewer"),
+    # appeals and recognitions
+    ("POST", "/v1/entries/{entry_id}/appeals"): row("contributor", entry_org="own"),
+    ("GET", "/v1/entries/{entry_id}/appeals"): row(*READERS),
+    ("GET", "/v1/appeals/{appeal_id}"): row(*READERS),
+    ("POST", "/v1/appeals/{appeal_id}/steps"): row("contributor"),
+    ("POST", "/v1/entries/{entry_id}/recognitions"): row("contributor", entry_org="other"),
+    ("GET", "/v1/entries/{entry_id}/recognitions"): row(*READERS),
+    ("POST", "/v1/recognitions/{recognition_id}/withdraw"): row("contributor"),
+    # exchange
+    ("GET", "/v1/changes"): row(*READERS),
+    ("GET", "/v1/export/ftm"): row(*READERS),
+}
+
+
+@dataclass
+class Context:
+    client: TestClient
+    harness: Harness
+    home: dict[str, Actor]
+    outsider: Actor  # a contributor of another organisation
+
+    def path_value(self, name: str, caller: Actor | None) -> str:
+        if name == "entry_id":
+            return self.fresh_entry()
+        if name == "code":
+            return self.home["admin"].organisation
+        if name == "client_id":  # a throw-away client: disabling it must not lock out the others
+            return self.harness.actor("screener").client_id
+        return "00000000-0000-0000-0000-000000000000"
+
+    def fresh_entry(self) -> str:
+        response = self.client.post("/v1/entries", json=entry_body(), headers=self.home["contributor"].headers)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+
+Body = Callable[[Context, Actor | None], Any]
+
+# Bodies that get an allowed caller past validation; absent rows send ``{}``.
+REQUESTS: dict[tuple[str, str], Body] = {
+    ("POST", "/v1/entries"): lambda ctx, who: entry_body(),
+    ("POST", "/v1/entries/bulk"): lambda ctx, who: {"entries": [entry_body()]},
+    ("PATCH", "/v1/entries/{entry_id}"): lambda ctx, who: {"aliases": ["Another alias"]},
+    ("POST", "/v1/entries/{entry_id}/withdraw"): lambda ctx, who: {"reason": "annulled on appeal"},
+    ("POST", "/v1/entries/{entry_id}/appeals"): lambda ctx, who: {"lodged_on": "2026-04-02"},
+    ("POST", "/v1/entries/{entry_id}/recognitions"): lambda ctx, who: {
+        "decision_ref": "R-1", "legal_basis": "Mutual enforcement agreement", "starts_on": "2026-05-01"},
+}
+
+
+def operations(app: FastAPI) -> set[tuple[str, str]]:
+    found = set()
+    for path, item in app.openapi()["paths"].items():
+        for method in item:
+            if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
+                found.add((method.upper(), path))
+    return found - ANONYMOUS
+
+
+def test_every_operation_has_a_matrix_row(app: FastAPI) -> None:
+    missing = sorted(operations(app) - set(MATRIX))
+    assert not missing, ("operations without a role-matrix row in tests/foundation/test_role_matrix.py: "
+                         + ", ".join(f"{m} {p}" for m, p in missing))
+
+
+def test_every_operation_states_its_roles_in_its_summary(app: FastAPI) -> None:
+    for (method, path) in sorted(operations(app) & set(MATRIX)):
+        summary = app.openapi()["paths"][path][method.lower()].get("summary", "")
+        assert "(" in summary and ")" in summary, f"{method} {path}: summary does not name its roles"
+
+
+def test_anonymous_operations_really_are_anonymous(client: TestClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/.well-known/jwks.json").status_code == 200
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/docs").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def ctx(client: TestClient, harness: Harness, role_actors: dict[str, Actor]) -> Context:
+    return Context(client=client, harness=harness, home=role_actors, outsider=harness.actor("contributor"))
+
+
+def _call(ctx: Context, method: str, path: str, caller: Actor | None) -> Any:
+    concrete = re.sub(r"\{(\w+)\}", lambda m: ctx.path_value(m.group(1), caller), path)
+    body = REQUESTS.get((method, path), lambda c, w: {})(ctx, caller)
+    headers = dict(caller.headers) if caller else {}
+    if method == "PATCH":
+        headers["If-Match"] = "*"
+    if method == "GET":
+        return ctx.client.get(concrete, headers=headers)
+    return ctx.client.request(method, concrete, json=body, headers=headers)
+
+
+CASES = [(method, path, caller) for (method, path) in sorted(MATRIX)
+         for caller in (*ROLES, "anonymous", "other-org-contributor")]
+
+
+@pytest.mark.parametrize(("method", "path", "caller"), CASES, ids=[f"{m} {p} as {c}" for m, p, c in CASES])
+def test_role_matrix(method: str, path: str, caller: str, app: FastAPI, ctx: Context) -> None:
+    if (method, path) not in operations(app):
+        pytest.skip(f"{method} {path} is not in this build yet")
+    spec = MATRIX[(method, path)]
+    if caller == "other-org-contributor" and spec.entry_org is None:
+        pytest.skip("only operations on an existing entry are scoped to its organisation")
+    who = None if caller == "anonymous" else ctx.outsider if caller == "other-org-contributor" else ctx.home[caller]
+    response = _call(ctx, method, path, who)
+    assert response.status_code != 500, response.text
+    if caller == "anonymous":
+        assert response.status_code == 401, response.text
+        assert "www-authenticate" in response.headers
+    elif caller == "other-org-contributor":
+        expected_refused = spec.entry_org == "own"
+        assert (response.status_code == 403) is expected_refused, response.text
+    elif caller == "contributor" and spec.entry_org == "other":
+        assert response.status_code == 403, response.text
+    elif caller in spec.roles:
+        assert response.status_code not in (401, 403), response.text
+    else:
+        assert response.status_code == 403, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_role_not_allowed_is_refused_even_when_holding_other_roles_is_not_needed(
+        ctx: Context, harness: Harness) -> None:
+    """Holding several roles grants the union: contributor+screener may both create and read."""
+    both = harness.actor("contributor", "screener")
+    assert ctx.client.post("/v1/entries", json=entry_body(), headers=both.headers).status_code == 201
+    assert ctx.client.get("/v1/entries", headers=both.headers).status_code == 200
+    assert ctx.client.get("/v1/clients", headers=both.headers).status_code == 403
