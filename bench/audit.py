@@ -117,7 +117,7 @@ def bench_writes(engine: Engine, label: str, writes: int, threads: int) -> None:
         totals: dict[str, list[float]] = {"with log": [], "without log": []}
         for r in range(rounds):
             for name, cls in (("with log", Tx), ("without log", NoAuditTx)):
-                tag = f"{name[:4]}-{n_threads}-{r}"
+                tag = f"{cls.__name__}-{n_threads}-{r}"
                 totals[name].append(write_rate(engine, principal, cls, writes // rounds, n_threads, tag))
         with_log = sum(totals["with log"]) / rounds
         without = sum(totals["without log"]) / rounds

@@ -80,12 +80,19 @@ def verify_chain(factory: sessionmaker[Session], *, checkpoint: Anchor | None = 
             checkpoint.seq == 0 and checkpoint.head_hash != GENESIS_HASH)):
         return broken(checkpoint.seq, CHECKPOINT_MISMATCH)
     while expected_seq <= target_seq:
+        # A window of seqs, not "the next N rows": seqs are dense, so the window holds at most
+        # ``chunk`` rows whatever plan the database picks (an open range let PostgreSQL, without
+        # statistics after a bulk load, sort every remaining row for each chunk).
+        window_end = min(expected_seq + chunk - 1, target_seq)
         with factory() as session:
             rows = session.execute(
-                select(*_COLUMNS).where(AuditRecord.seq >= expected_seq, AuditRecord.seq <= target_seq)
-                .order_by(AuditRecord.seq).limit(chunk)).all()
+                select(*_COLUMNS).where(AuditRecord.seq >= expected_seq, AuditRecord.seq <= window_end)
+                .order_by(AuditRecord.seq)).all()
+            later = None if rows else session.execute(
+                select(AuditRecord.seq).where(AuditRecord.seq > window_end, AuditRecord.seq <= target_seq)
+                .limit(1)).scalar_one_or_none()
         if not rows:
-            return broken(expected_seq, TRUNCATED)
+            return broken(expected_seq, GAP if later is not None else TRUNCATED)
         for row in rows:
             if row.seq != expected_seq:
                 return broken(expected_seq, GAP)

@@ -162,3 +162,11 @@ def test_cli_verify(scratch: ScratchDb, key_file: Path, tmp_path: Path, monkeypa
         assert runner.invoke(app, ["audit", "verify", "--checkpoint", str(forged)]).exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_a_run_of_deleted_records_wider_than_a_chunk_is_a_gap(scratch: ScratchDb) -> None:
+    scratch.write(N)
+    with scratch.superuser() as conn:  # scratch.verify reads 3 seqs per chunk
+        conn.execute(text("DELETE FROM audit_log WHERE seq BETWEEN 3 AND 8"))
+    report = scratch.verify()
+    assert (report.first_broken_seq, report.reason) == (3, GAP)
