@@ -281,16 +281,10 @@ def generate(n: int, seed: int = 7) -> Iterator[ListedRecord]:
             aliases = (latin,)
         else:
             name = latin
-        idents = (
-            [Identifier("registration", f"{country}{rng.randrange(10**8, 10**9)}")]
-            if rng.random() < 0.7
-            else []
-        )
+        idents = [Identifier("registration", f"{country}{rng.randrange(10**8, 10**9)}")] if rng.random() < 0.7 else []
         if rng.random() < 0.2:
             idents.append(
-                Identifier(
-                    "lei", "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(20))
-                )
+                Identifier("lei", "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(20)))
             )
         yield ListedRecord(
             key=f"S{i}",

@@ -49,22 +49,15 @@ def bench(n: int, n_queries: int, baseline: bool) -> None:
         idx.add(r)
     build = time.perf_counter() - t0
     gc.collect()
-    print(
-        f"build: {build:.1f}s ({n / build:,.0f} entries/s), "
-        f"RSS {rss_mb():,.0f} MB (before build {rss0:,.0f} MB)"
-    )
+    print(f"build: {build:.1f}s ({n / build:,.0f} entries/s), RSS {rss_mb():,.0f} MB (before build {rss0:,.0f} MB)")
     rng = random.Random(11)
     sample = [records[rng.randrange(n)] for _ in range(n_queries // 2)]
     queries = [Query(name=perturb(r, rng), country=r.country if rng.random() < 0.5 else None) for r in sample]
     # Half the subjects are not on the list at all (the common case in screening).
     queries += [
-        Query(name=perturb(r, rng) + " Novum")
-        for r in (records[rng.randrange(n)] for _ in range(n_queries // 4))
+        Query(name=perturb(r, rng) + " Novum") for r in (records[rng.randrange(n)] for _ in range(n_queries // 4))
     ]
-    queries += [
-        Query(name=f"Company {rng.randrange(10**6)} Unlisted Trading")
-        for _ in range(n_queries - len(queries))
-    ]
+    queries += [Query(name=f"Company {rng.randrange(10**6)} Unlisted Trading") for _ in range(n_queries - len(queries))]
     rng.shuffle(queries)
     for q in queries[:50]:
         idx.search(q)  # warm caches

@@ -143,8 +143,7 @@ def fmt_table(columns: dict[str, dict[str, Any]]) -> str:
     lines = ["metric".ljust(18) + "".join(n.rjust(width) for n in names)]
     for k in kinds:
         lines.append(
-            ("recall " + k).ljust(18)
-            + "".join(f"{columns[n]['per_kind'].get(k, 0):.3f}".rjust(width) for n in names)
+            ("recall " + k).ljust(18) + "".join(f"{columns[n]['per_kind'].get(k, 0):.3f}".rjust(width) for n in names)
         )
     for m in ("recall", "false_alarm", "precision", "f1"):
         lines.append(m.ljust(18) + "".join(f"{columns[n][m]:.3f}".rjust(width) for n in names))
@@ -163,9 +162,7 @@ def main() -> None:
     t1 = time.perf_counter()
     ours = run_engine(idx, queries, args.threshold)
     t2 = time.perf_counter()
-    print(
-        f"engine: build {t1 - t0:.2f}s, {len(queries)} queries in {t2 - t1:.2f}s, threshold {args.threshold}"
-    )
+    print(f"engine: build {t1 - t0:.2f}s, {len(queries)} queries in {t2 - t1:.2f}s, threshold {args.threshold}")
     splits = {"dev": [], "held-out": [], "all": []}  # type: dict[str, list[int]]
     for i, q in enumerate(queries):
         splits[split_of(q)].append(i)

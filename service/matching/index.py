@@ -238,9 +238,16 @@ class MatchIndex:
         for fam, val, _ in qids:
             for rid in self._id_postings.get((fam, val), ()):
                 found[rid] = None
-        if not qnames:
-            return list(found)
-        tokens, grams = _name_keys(qnames)
+        # Each query name (the name and every alias) retrieves its own candidates: pooled together, the
+        # keys of a long alias ("NJS Consultants") outvote the few keys of a short name ("NJS") and push
+        # its exact twin out of the shortlist.
+        for qn in qnames:
+            for rid in self._name_candidates(qn, n_live):
+                found[rid] = None
+        return list(found)
+
+    def _name_candidates(self, qname: PreparedName, n_live: int) -> list[int]:
+        tokens, grams = _name_keys((qname,))
         cap = max(MIN_POSTING_CAP, n_live // 100)
         postings = self._postings
         lists = sorted(
@@ -256,9 +263,7 @@ class MatchIndex:
             counts.update(p)
             if k[0] == "t":
                 counts.update(p)  # a whole-word hit counts double
-        for rid, _ in counts.most_common(MAX_CANDIDATES):
-            found[rid] = None
-        return list(found)
+        return [rid for rid, _ in counts.most_common(MAX_CANDIDATES)]
 
     def _score_locked(
         self,
