@@ -23,6 +23,11 @@ def decode_cursor(cursor: str, *keys: str) -> dict[str, Any]:
         position = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except ValueError as exc:
         raise InvalidCursor("cursor is not one this service issued") from exc
-    if not isinstance(position, dict) or any(not isinstance(position.get(key), int) for key in keys):
+    if not isinstance(position, dict) or any(not _is_position(position.get(key)) for key in keys):
         raise InvalidCursor("cursor is not one this service issued")
     return position
+
+
+def _is_position(value: Any) -> bool:
+    # bool is an int to Python, and ints past 64 bits overflow the database driver.
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63

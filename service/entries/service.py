@@ -28,7 +28,15 @@ from service.entries.schemas import (
     EntryPatch,
     Status,
 )
-from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from service.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+)
 
 CONTENT_FIELDS = tuple(EntryContent.model_fields)
 
@@ -193,7 +201,13 @@ def update_entry(tx: Tx, principal: Principal, entry_id: str, patch: EntryPatch,
     if entry.withdrawn_at is not None:
         raise Conflict("a withdrawn entry cannot be changed")
     current = content_of(entry)
-    merged = EntryContent.model_validate({**current, **patch.model_dump(mode="json", exclude_unset=True)})
+    try:
+        merged = EntryContent.model_validate({**current, **patch.model_dump(mode="json", exclude_unset=True)})
+    except ValidationError as exc:
+        # Rules across fields (ends_on before the stored starts_on) only show on the merged entry.
+        raise Unprocessable(_describe(exc), errors=[
+            FieldError(field="body." + ".".join(str(p) for p in err["loc"]), message=err["msg"])
+            for err in exc.errors()]) from None
     content = normalised_content(merged)
     if content != current:
         _ensure_ref_free(tx.session, entry.organisation_id, merged.external_ref, entry.id)
@@ -253,7 +267,9 @@ def list_entries(session: Session, principal: Principal, filters: EntryFilters, 
     if filters.q:
         query = query.where(Entry.search_text.like(f"%{escape_like(fold(filters.q))}%", escape="\\"))
     if filters.updated_since:
-        query = query.where(Entry.updated_at >= filters.updated_since)
+        since = filters.updated_since
+        # A timestamp without an offset is read as UTC (the column refuses naive datetimes).
+        query = query.where(Entry.updated_at >= (since if since.tzinfo else since.replace(tzinfo=UTC)))
     if cursor:
         query = query.where(Entry.pk > decode_cursor(cursor, "pk")["pk"])
     rows = list(session.execute(query.order_by(Entry.pk).limit(limit + 1)).scalars())
