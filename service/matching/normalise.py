@@ -291,6 +291,10 @@ def prepare(name: str) -> PreparedName:
         else:
             break
     for n in range(min(_EDGE_MAX, end - start - 1), 0, -1):
+        if all(len(f) == 1 for f in folds[start : start + n]):
+            # Dotted letters opening a name ("D.A. Construction") are the firm's initials far more often
+            # than a legal form; prefix forms that are written so (Serbian а.д.) are rigour's, not ours.
+            continue
         cls = _EDGE.get(tuple(skels[start : start + n]))
         if cls is None:
             cls = _EDGE.get(tuple(folds[start : start + n]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.matching import DEFAULT_THRESHOLD, MatchIndex, Query
+from service.matching.normalise import prepare
 
 from .conftest import company
 
@@ -23,3 +24,29 @@ def test_every_query_alias_retrieves_its_own_candidates() -> None:
     # The alias alone is scored as well: the best (query name, listed name) pair wins.
     only_alias = idx.search(Query(name="Totally Other Name", aliases=("NJS Co., Ltd.",), country="JP"))
     assert only_alias and only_alias[0].key == "njs" and only_alias[0].score >= DEFAULT_THRESHOLD
+
+
+def test_legal_forms_without_diacritics_are_stripped_like_the_accented_ones() -> None:
+    idx = MatchIndex()
+    idx.add(company("flowbird", "FLOWBIRD SOCIÉTÉ PAR ACTIONS SIMPLIFIÉE", country="FR"))
+    idx.add(company("other", "FLOWBIRD TRANSPORT LIMITED", country="GB"))
+    hits = idx.search(Query(name="Flowbird Societe par Actions Simplifiee", country="FR"))
+    assert hits and hits[0].key == "flowbird" and hits[0].score >= 0.95
+    assert hits[0].explanation["name"]["unmatched_query"] == []  # type: ignore[index]
+    forms = ("société anonyme", "spółka akcyjna", "společnost s ručením omezeným", "osakeyhtiö", "részvénytársaság")
+    for form in forms:
+        plain = form.translate(str.maketrans("éóąęłčěřžšíöőüáú", "eoaelcerzsioouau"))
+        accented, folded = prepare(f"Zenobia {form}"), prepare(f"Zenobia {plain}")
+        assert accented.folds == folded.folds == ("zenobia",), (form, accented.folds, folded.folds)
+
+
+def test_initials_opening_a_name_are_not_a_legal_form() -> None:
+    idx = MatchIndex()
+    for n in range(60):
+        idx.add(company(f"c{n}", f"Builder{n:02d} Construction Limited", country="NG"))
+    idx.add(company("da", "D.A. CONSTRUCTION LIMITED", country="NG"))
+    idx.add(company("shailung", "SHAILUNG CONSTRUCTION CO. PVT. LTD.", country="NP"))
+    hits = idx.search(Query(name="D.A. Construction Limited", country="NG"))
+    assert hits and hits[0].key == "da" and hits[0].score >= 0.95
+    pvt = idx.search(Query(name="Shailung Construction Company Pvt. Ltd.", country="NP"))
+    assert pvt and pvt[0].key == "shailung" and pvt[0].score >= 0.95
