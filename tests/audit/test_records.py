@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -190,9 +189,6 @@ def test_tokens_and_secrets_never_reach_the_log(client: TestClient, actor: Calla
     assert "Bearer" not in dumped and "Bearer" not in logged
 
 
-@pytest.mark.xfail(condition=os.environ.get("DEBARLIST_DATABASE_URL", "sqlite").startswith("sqlite"), strict=True,
-                   reason="service/auth/deps.py record_denial opens a second transaction while the request's "
-                          "own one holds SQLite's write lock: it waits 30 s and the record is lost")
 def test_a_refused_request_is_recorded_without_its_token(client: TestClient, actor: Callable[..., Actor],
                                                          app: FastAPI, caplog: pytest.LogCaptureFixture) -> None:
     screener = actor("screener")
