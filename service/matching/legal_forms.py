@@ -344,6 +344,17 @@ _EDGE_FORMS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Abbreviations written either way by publishers and bidders; every token is read in its long form so
+# "Intl"/"International" or "Bros"/"Brothers" are the same word (for retrieval, weights and alignment).
+ABBREVIATIONS: dict[str, str] = {
+    "intl": "international",
+    "int'l": "international",
+    "co": "company",
+    "corp": "corporation",
+    "bros": "brothers",
+}
+
+
 def edge_table(skel: object) -> dict[tuple[str, ...], str]:
     """Build {skeleton token tuple: class}; `skel` is the skeleton function (passed in to avoid a cycle)."""
     from collections.abc import Callable
@@ -361,7 +372,7 @@ def edge_table(skel: object) -> dict[tuple[str, ...], str]:
             table.setdefault(key, cls)
 
     for phrase, cls in _EDGE_FORMS:
-        words = phrase.split()
+        words = [ABBREVIATIONS.get(w, w) for w in phrase.split()]
         put(words, cls)
         # Short codes are also written with dots (V.O.F., S.N.C.): the tokenizer splits those into letters.
         if len(words) == 1 and 2 <= len(words[0]) <= 4:

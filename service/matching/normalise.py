@@ -23,7 +23,7 @@ from functools import lru_cache
 from rigour.names import extract_org_types, remove_org_types
 from rigour.text.translit import maybe_ascii
 
-from service.matching.legal_forms import HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
+from service.matching.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
 
 # Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
 # Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.
@@ -149,6 +149,15 @@ _NON_LATIN = re.compile(
 )
 
 
+_LATIN_LETTER = re.compile(r"[a-z]")
+_CONNECTORS = frozenset({"the", "and"})
+# Cyrillic and Greek lower-case letters that look like Latin ones (the text is casefolded by then).
+_HOMOGLYPHS = str.maketrans(
+    {"а": "a", "с": "c", "е": "e", "о": "o", "р": "p", "х": "x", "у": "y", "к": "k", "м": "m", "т": "t",
+     "н": "h", "в": "b", "і": "i", "ј": "j", "ѕ": "s", "ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k"}
+)  # fmt: skip
+
+
 @lru_cache(maxsize=200_000)
 def skeleton(fold: str) -> str:
     """Phonetic key of one lower-case ASCII token (see module docstring)."""
@@ -176,6 +185,10 @@ def _ascii_fold(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def token_forms(token: str) -> tuple[str, str]:
     """(fold, skel) for one casefolded token; cached because names repeat words heavily."""
+    if _NON_LATIN.search(token) and _LATIN_LETTER.search(token):
+        # Latin and Cyrillic/Greek letters in one word: look-alike letters typed on the other keyboard.
+        token = token.translate(_HOMOGLYPHS)
+    token = ABBREVIATIONS.get(token, token)
     native = NATIVE_FORMS.get(token)
     if native is not None:
         return native, skeleton(native)
@@ -218,7 +231,7 @@ def _split_han(token: str) -> list[str]:
 
 def raw_tokens(text: str) -> list[str]:
     """Casefolded word tokens; apostrophes join (T'ransi, Об'єднання), Han splits per character."""
-    text = _APOSTROPHES.sub("", text)
+    text = _APOSTROPHES.sub("", text).replace("&", " and ")
     out: list[str] = []
     for tok in _NON_WORD.split(text):
         if tok:
@@ -273,6 +286,10 @@ def prepare(name: str) -> PreparedName:
         legal = legal or rcls
         legal_words.append(rtext)
     forms = [token_forms(t) for t in raw_tokens(text)]
+    if len(forms) > 1:
+        # Articles and connectors come and go between spellings ("The", "and"/"&") and name nothing.
+        kept = [f for f in forms if f[0] not in _CONNECTORS]
+        forms = kept or forms
     folds = [f for f, _ in forms]
     skels = [s for _, s in forms]
     # Edge table: one phrase at the start, up to two at the end, never emptying the name.

@@ -50,3 +50,18 @@ def test_initials_opening_a_name_are_not_a_legal_form() -> None:
     assert hits and hits[0].key == "da" and hits[0].score >= 0.95
     pvt = idx.search(Query(name="Shailung Construction Company Pvt. Ltd.", country="NP"))
     assert pvt and pvt[0].key == "shailung" and pvt[0].score >= 0.95
+
+
+def test_abbreviations_articles_and_lookalike_letters_are_the_same_name() -> None:
+    idx = MatchIndex()
+    for n in range(30):
+        idx.add(company(f"c{n}", f"Firm{n:02d} Security LLC", country="US"))
+    idx.add(company("miller", "Miller Brothers Security International LLC", country="US"))
+    idx.add(company("plain", "Miller Security LLC", country="US"))
+    idx.add(company("orion", "Orion Cargo Trade LLC", country="KZ"))
+    for query in ("Miller Bros Security Intl LLC", "The Miller Brothers & Security International LLC"):
+        hits = idx.search(Query(name=query, country="US"))
+        assert hits and hits[0].key == "miller" and hits[0].score >= 0.95, (query, hits)
+    # "Orion" typed with Cyrillic О and С among the Latin letters.
+    mixed = idx.search(Query(name="\u041erion \u0421argo Trade LLC", country="KZ"))
+    assert mixed and mixed[0].key == "orion" and mixed[0].score >= 0.95
