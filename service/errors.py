@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -126,6 +127,22 @@ def install_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(exc.status_code, slug, title, detail, request.url.path,
                                 headers=dict(exc.headers or {}))
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # Values the database cannot hold (NUL characters in PostgreSQL text, out-of-range
+        # numbers) are the client's input, not a server failure.
+        log.info("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+        return problem_response(422, "validation", "Request validation failed",
+                                "a value cannot be stored (NUL character or number out of range)",
+                                request.url.path)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A uniqueness race lost to a concurrent request that committed first.
+        log.info("integrity conflict on %s %s: %s", request.method, request.url.path, exc.orig)
+        return problem_response(409, "conflict", "Conflict",
+                                "the change conflicts with one committed concurrently; retry", request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

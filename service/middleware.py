@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -43,16 +44,23 @@ class RequestContext:
                     raise _BodyTooLarge
             return message
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
+            # FastAPI turns an exception raised while reading the body into its own 400
+            # ("error parsing the body"); that answer is dropped and replaced by the 413.
+            if too_large and not started:
+                return
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
-        try:
+        with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, limited_receive, send_with_id)
-        except _BodyTooLarge:
-            if too_large:
-                await _too_large(scope, send, request_id, self.max_body_bytes)
+        if too_large and not started:
+            await _too_large(scope, send, request_id, self.max_body_bytes)
 
 
 class _BodyTooLarge(Exception):

@@ -54,6 +54,25 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 _EXTRA_COUNTRIES = {"XK"}
 
 
+def _nul_path(value: Any, path: str) -> str | None:
+    """Where a NUL character hides in a JSON value: PostgreSQL can store none in text or JSONB."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items: Any = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _nul_path(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def reject_nul(data: Any) -> Any:
+    where = _nul_path(data, "")
+    if where is not None:
+        raise ValueError(f"{where}: NUL characters are not allowed")
+    return data
+
+
 def validate_country(value: str | None) -> str | None:
     if value is None:
         return None
@@ -124,6 +143,11 @@ class EntryContent(BaseModel):
         Field(default=None, description="The contributor's own reference, unique within its organisation.",
               examples=["KZ-MF-2026-117"]))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return reject_nul(data)
+
     @field_validator("country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
@@ -168,6 +192,11 @@ class EntryPatch(BaseModel):
     ends_on: date | None = None
     visibility: Visibility | None = None
     external_ref: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return reject_nul(data)
 
     @field_validator("country")
     @classmethod

@@ -59,8 +59,8 @@ def test_starts_on_defaults_to_today_and_ends_on_null_is_open_ended(
 @pytest.mark.parametrize("field", ["id", "organisation", "status", "version", "appeal_status", "created_at",
                                    "created_by", "updated_by", "revision", "withdrawn_at", "nonsense"])
 def test_service_set_fields_cannot_be_supplied(field: str, client: TestClient,
-                                               actor: Callable[..., Actor]) -> None:
-    who = actor("contributor")
+                                               role_actors: dict[str, Actor]) -> None:
+    who = role_actors["contributor"]
     response = client.post("/v1/entries", json=entry_body(**{field: "OTHER"}), headers=who.headers)
     body = _problem(response, 422)
     assert field in body["detail"]
@@ -89,8 +89,9 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(INVALID))
-def test_invalid_entry_is_422_naming_the_field(case: str, client: TestClient, actor: Callable[..., Actor]) -> None:
-    who = actor("contributor")
+def test_invalid_entry_is_422_naming_the_field(case: str, client: TestClient,
+                                              role_actors: dict[str, Actor]) -> None:
+    who = role_actors["contributor"]
     overrides, field = INVALID[case]
     body = _problem(client.post("/v1/entries", json=entry_body(**overrides), headers=who.headers), 422)
     assert field in body["detail"], body

@@ -156,8 +156,8 @@ OTHER_PEM = generate_pem()
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_forged_or_stale_token_is_401(attack: str, client: TestClient, app: FastAPI,
-                                      actor: Callable[..., Actor]) -> None:
-    who = actor("screener")
+                                      role_actors: dict[str, Actor]) -> None:
+    who = role_actors["screener"]
     # The same forger with honest claims gets in: the refusal is about the attack alone.
     assert client.get(PROTECTED, headers={"Authorization": f"Bearer {_sign(app, _claims(app, who))}"}
                       ).status_code == 200
