@@ -16,7 +16,7 @@ from typing import Any
 
 import pycountry
 
-from .common import GROUNDS, KINDS, ParsedRow, RefMaker, RowError, clean, dedupe
+from .common import ENTRY_KEYS, GROUNDS, KINDS, ParsedRow, RefMaker, RowError, clean, dedupe
 
 PUBLISHER = "JSONL"
 _LIST_KEYS = ("aliases", "addresses", "identifiers", "evidence")
@@ -121,28 +121,8 @@ def _entry(line: str, number: int, filename: str, refs: RefMaker) -> dict[str, A
         raise RowError("'external_ref' must be a non-empty string")
     # An exported entry keeps its ref; a hand-written one gets the same kind of stable ref.
     out["external_ref"] = ref.strip() if ref else refs.make(name, country, out["starts_on"])
-    return {key: out[key] for key in _ORDER}
+    return {key: out[key] for key in ENTRY_KEYS}
 
-
-_ORDER = (
-    "kind",
-    "name",
-    "aliases",
-    "country",
-    "addresses",
-    "identifiers",
-    "listing",
-    "grounds",
-    "legal_basis",
-    "decision_ref",
-    "decided_on",
-    "evidence",
-    "source",
-    "starts_on",
-    "ends_on",
-    "visibility",
-    "external_ref",
-)
 
 
 def _iso_date(value: Any, key: str) -> str | None:
