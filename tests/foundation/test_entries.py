@@ -245,3 +245,19 @@ def test_status_is_derived_from_the_dates(starts: int, ends: int | None, status:
     listed = client.get("/v1/entries", params={"organisation": who.organisation, "status": status},
                         headers=who.headers).json()
     assert [item["id"] for item in listed["items"]] == [entry["id"]]
+
+
+def test_concurrent_creates_with_one_external_ref_give_one_entry_and_a_409(
+        client: TestClient, actor: Callable[..., Actor]) -> None:
+    """The uniqueness check and the insert race on PostgreSQL: the loser is a 409, not a 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    who = actor("contributor")
+    for attempt in range(4):
+        body = entry_body(external_ref=f"race-{attempt}")
+        def create(_: int, body: dict[str, Any] = body) -> int:
+            return client.post("/v1/entries", json=body, headers=who.headers).status_code
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            statuses = sorted(pool.map(create, range(3)))
+        assert statuses == [201, 409, 409], statuses
