@@ -258,3 +258,28 @@ def test_admin_manages_organisations_and_clients(client: TestClient, actor: Call
                            headers=admin.headers)
     assert bad_role.status_code == 422
     assert client.post("/v1/clients/dl_missing/disable", headers=admin.headers).status_code == 404
+
+
+def test_refusals_are_audited_promptly(client: TestClient, harness: Harness, actor: Callable[..., Actor]) -> None:
+    """A wrong role (403) and bad credentials (401) leave ``auth.denied`` records, and writing
+    the record does not wait on the request's own transaction (SQLite's single writer)."""
+    from service.audit.models import AuditRecord
+
+    screener = actor("screener")
+    start = time.perf_counter()
+    refused = client.post("/v1/clients", json={"organisation": screener.organisation, "name": "x",
+                                                "roles": ["admin"]},
+                          headers={**screener.headers, "X-Request-ID": "deny-" + screener.client_id})
+    assert refused.status_code == 403
+    assert time.perf_counter() - start < 5
+    assert refused.headers["x-request-id"] == "deny-" + screener.client_id
+    bad = _token_request(client, grant_type="client_credentials", client_id=screener.client_id,
+                         client_secret="wrong")
+    assert bad.status_code == 401
+    with harness.app.state.session_factory() as session:
+        denied = session.execute(select(AuditRecord).where(AuditRecord.action == "auth.denied", (
+            (AuditRecord.actor == screener.client_id) | (AuditRecord.target_id == screener.client_id)))
+            .order_by(AuditRecord.seq)).scalars().all()
+    assert len(denied) == 2, [(d.actor, d.target_id, d.details) for d in denied]
+    assert denied[0].request_id == "deny-" + screener.client_id
+    assert denied[0].details["path"] == "/v1/clients"
