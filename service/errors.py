@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -136,6 +136,16 @@ def install_handlers(app: FastAPI) -> None:
         return problem_response(422, "validation", "Request validation failed",
                                 "a value cannot be stored (NUL character or number out of range)",
                                 request.url.path)
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
+        # A date a few hours from datetime's limits overflows when converted to UTC for the
+        # database (updated_since=0001-01-01T00:00:00+14:00): still the client's input.
+        if isinstance(exc.orig, OverflowError):
+            return problem_response(422, "validation", "Request validation failed",
+                                    "a date or number is out of the range the service can store",
+                                    request.url.path)
+        return await _unexpected(request, exc)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

@@ -117,7 +117,8 @@ def test_odd_query_values(client: TestClient, actor: Callable[..., Actor]) -> No
     for params in ({"q": "\u0000"}, {"q": "x" * 5000}, {"q": "\ud7ff\ue000"}, {"organisation": "\u0000"},
                    {"country": "\u0000\u0000"}, {"limit": "1e3"}, {"limit": "-1"},
                    {"updated_since": "9999-12-31T23:59:59+14:00"}, {"updated_since": "0001-01-01T00:00:00-12:00"},
-                   {"updated_since": "1" * 50}):
+                   {"updated_since": "1" * 50}, {"updated_since": "0001-01-01T00:00:00+14:00"},
+                   {"updated_since": "9999-12-31T23:59:59-14:00"}):
         response = client.get("/v1/entries", params=params, headers=who.headers)
         assert response.status_code in (200, 400, 422), (params, response.text[:300])
         if response.status_code >= 400:
