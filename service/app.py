@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from service import __version__
+from service.appeals.router import router as appeals_router
 from service.audit.router import install as install_audit
 from service.auth.keys import load_signing_key
 from service.auth.router import router as auth_router
@@ -19,7 +20,10 @@ from service.entries.router import router as entries_router
 from service.errors import install_handlers
 from service.exchange.router import router as exchange_router
 from service.health import router as health_router
+from service.history.router import router as history_router
 from service.middleware import RequestContext
+from service.recognitions.router import router as recognitions_router
+from service.reviews.router import router as reviews_router
 from service.screening.live_index import LiveIndex
 from service.screening.router import router as screening_router
 
@@ -53,6 +57,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "entries", "description": "The listed enterprises and persons."},
                       {"name": "screening", "description": "Screening bidders, and screening receipts."},
                       {"name": "audit", "description": "The tamper-evident audit log and its checkpoints."},
+                      {"name": "reviews", "description": "Four-eyes publication of entries and changes."},
+                      {"name": "appeals", "description": "Appeals against listings and their outcomes."},
+                      {"name": "recognitions", "description": "Recognition of other organisations' entries."},
                       {"name": "exchange", "description": "FollowTheMoney export and the change feed for mirrors."},
                   ])
     app.state.settings = settings
@@ -69,6 +76,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(auth_router)
     app.include_router(entries_router)
     app.include_router(screening_router)
+    app.include_router(history_router)
+    app.include_router(reviews_router)
+    app.include_router(appeals_router)
+    app.include_router(recognitions_router)
     app.include_router(exchange_router)
     install_audit(app)
     logging.getLogger("debarlist").setLevel(settings.log_level)

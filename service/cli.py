@@ -128,6 +128,21 @@ def import_list(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False
         typer.echo(f"  row {row['row']}: {row['error']}")
 
 
+@app.command("recognise-cross-debarments")
+def recognise_cross_debarments(
+        threshold: Annotated[float, typer.Option(help="Minimum match score for 'the same firm'.")] = 0.9,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False) -> None:
+    """Turn the published lists' cross-debarments into recognitions of the originator's entry."""
+    from service.recognitions.cross import recognise_cross_debarments as run
+
+    report = run(_factory(), threshold=threshold)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    typer.echo(f"{report.cross_debarments} cross-debarments, {report.matched} with the originator's entry, "
+               f"{report.created} recognitions created, {report.already} already recorded")
+
+
 def _run_import(file: Path, fmt: str, org: str) -> ImportReport:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
@@ -170,6 +185,11 @@ def prepare_demo() -> tuple[str, str]:
             report = _run_import(data_dir / filename, fmt, code)
             console.print(f"{code}: {report.rows} rows, {report.created} created, {report.updated} updated, "
                           f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+        from service.recognitions.cross import recognise_cross_debarments as cross
+
+        found = cross(factory)
+        console.print(f"cross-debarments: {found.matched} of {found.cross_debarments} matched the originator's "
+                      f"entry, {found.created} recognitions created")
     return created.client_id, created.client_secret
 
 

@@ -1,10 +1,13 @@
 """Every table, imported in one place for Alembic and for metadata checks."""
 
+from service.appeals.models import Appeal
 from service.audit.models import AuditRecord, Checkpoint, Ledger
 from service.auth.models import ApiClient, Organisation
 from service.db import Base
 from service.entries.models import Entry, EntryRevision
+from service.recognitions.models import Recognition
+from service.reviews.models import Review
 from service.screening.models import Screening
 
-__all__ = ["ApiClient", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision", "Ledger",
-           "Organisation", "Screening"]
+__all__ = ["ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision", "Ledger",
+           "Organisation", "Recognition", "Review", "Screening"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +29,13 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    # Four-eyes organisations: the batch reference a reviewer approves the whole import by.
+    review_batch: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "format": self.format, "organisation": self.organisation, "rows": self.rows,
                 "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": len(self.rejected), "rejected_rows": self.rejected}
+                "rejected": len(self.rejected), "rejected_rows": self.rejected, "review_batch": self.review_batch}
 
 
 def import_file(factory: sessionmaker[Session], path: Path, fmt: str, org_code: str,
@@ -43,6 +46,7 @@ def import_file(factory: sessionmaker[Session], path: Path, fmt: str, org_code: 
     file twice reports every row ``unchanged`` and writes nothing.
     """
     report = ImportReport(file=str(path), format=fmt, organisation=org_code)
+    batch_ref = "import-" + str(uuid.uuid4())
     batch: list[tuple[int, dict[str, Any]]] = []
     for parsed in parse_file(path, fmt):
         report.rows += 1
@@ -53,24 +57,25 @@ def import_file(factory: sessionmaker[Session], path: Path, fmt: str, org_code: 
             continue
         batch.append((parsed.row_number, parsed.entry))
         if len(batch) >= BATCH:
-            _flush(factory, org_code, batch, report, progress)
+            _flush(factory, org_code, batch, report, progress, batch_ref)
             batch = []
     if batch:
-        _flush(factory, org_code, batch, report, progress)
+        _flush(factory, org_code, batch, report, progress, batch_ref)
     return report
 
 
 def _flush(factory: sessionmaker[Session], org_code: str, batch: list[tuple[int, dict[str, Any]]],
-           report: ImportReport, progress: Callable[[int], None] | None) -> None:
+           report: ImportReport, progress: Callable[[int], None] | None, batch_ref: str) -> None:
     with factory() as session:
         principal = operator_for(session, org_code, Role.contributor)
         tx = Tx(session=session, actor=principal.actor)
         result = bulk_upsert(tx, principal, [entry for _, entry in batch],
-                             create_action="entry.import", update_action="entry.import")
+                             create_action="entry.import", update_action="entry.import", batch_ref=batch_ref)
         tx.commit()
     report.created += result.created
     report.updated += result.updated
     report.unchanged += result.unchanged
+    report.review_batch = report.review_batch or result.review_batch
     for row in result.results:
         if row.result == "error":
             report.rejected.append({"row": batch[row.index][0], "error": row.error})

@@ -47,6 +47,14 @@ class Entry(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     appeal_status: Mapped[str] = mapped_column(String(32), default="none")
+    # The latest appeal's dates and decision (service.appeals keeps every step); copied here so
+    # that every read and every screening match shows them without a join.
+    appeal_lodged_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    appeal_decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    appeal_decision_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Four-eyes publication (service.reviews): "published", "pending_review" or "rejected".
+    # Only published entries are screened or shown to other organisations.
+    publication: Mapped[str] = mapped_column(String(16), default="published", server_default="published")
     version: Mapped[int] = mapped_column(Integer, default=1)
     # List revision of the entry's last change: screening indexes follow it.
     revision: Mapped[int] = mapped_column(BigInteger, default=0)

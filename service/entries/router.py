@@ -36,11 +36,11 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description="The entry'
              summary="List an enterprise or person for the caller's organisation (contributor)",
              responses=PROBLEMS)
 def create_entry(body: EntryCreate, response: Response, tx: TxDep, principal: Contributor) -> EntryOut:
-    entry = service.create_entry(tx, principal, body)
+    entry, review = service.create_entry_reviewed(tx, principal, body)
     tx.commit()
     response.headers["ETag"] = service.etag(entry)
     response.headers["Location"] = f"/v1/entries/{entry.id}"
-    return service.to_out(entry)
+    return service.to_out(entry, review_id=review.id if review else None)
 
 
 @router.post("/bulk", response_model=BulkResponse, operation_id="bulkUpsertEntries",
@@ -83,14 +83,19 @@ def get_entry(entry_id: str, response: Response, tx: TxDep, principal: Reader) -
 
 
 @router.patch("/{entry_id}", response_model=EntryOut, operation_id="updateEntry",
-              summary="Change an entry of the caller's organisation; needs If-Match (contributor)",
+              summary="Change an entry of the caller's organisation; needs If-Match; 202 when the change "
+                      "awaits review (contributor)",
               responses=PROBLEMS)
 def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep, principal: Contributor,
                  if_match: IfMatch = None) -> EntryOut:
-    entry = service.update_entry(tx, principal, entry_id, body, if_match)
+    entry, review = service.update_entry_reviewed(tx, principal, entry_id, body, if_match)
     tx.commit()
     response.headers["ETag"] = service.etag(entry)
-    return service.to_out(entry)
+    if review is not None and review.kind == "change":
+        # Four-eyes: the change waits for a reviewer; the entry answered is the unchanged one.
+        response.status_code = status.HTTP_202_ACCEPTED
+        response.headers["Location"] = f"/v1/reviews/{review.id}"
+    return service.to_out(entry, review_id=review.id if review else None)
 
 
 @router.post("/{entry_id}/withdraw", response_model=EntryOut, operation_id="withdrawEntry",

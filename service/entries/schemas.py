@@ -232,7 +232,16 @@ class EntryOut(BaseModel):
     visibility: Visibility
     external_ref: str | None
     status: Status = Field(description="Derived from the dates on every read; never stale.")
-    appeal_status: str = Field(examples=["none"])
+    appeal_status: str = Field(examples=["none"], description=(
+        "none, lodged, under_review, upheld, overturned or varied (the latest appeal)."))
+    appeal_lodged_on: date | None = Field(default=None, description="The latest appeal's lodging date.")
+    appeal_decided_on: date | None = Field(default=None, description="The latest appeal's decision date.")
+    appeal_decision_ref: str | None = Field(default=None, description="The latest appeal's decision reference.")
+    publication: str = Field(default="published", examples=["published"], description=(
+        "published, pending_review or rejected: only published entries are screened or seen by "
+        "other organisations (four-eyes publication)."))
+    review_id: str | None = Field(default=None, description=(
+        "The review this request opened (four-eyes organisations), else null."))
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
     version: int = Field(description="Incremented on every change; the ETag is built from it.")
@@ -271,6 +280,7 @@ class BulkRowResult(BaseModel):
     result: Literal["created", "updated", "unchanged", "error"]
     id: str | None = None
     error: str | None = None
+    review_id: str | None = Field(default=None, description="The review opened for this row, if any.")
 
 
 class BulkResponse(BaseModel):
@@ -279,3 +289,5 @@ class BulkResponse(BaseModel):
     unchanged: int
     errors: int
     results: list[BulkRowResult]
+    review_batch: str | None = Field(default=None, description=(
+        "When rows wait for review: the batch reference that approves them in one call."))

@@ -37,6 +37,8 @@ from service.errors import (
     PreconditionRequired,
     Unprocessable,
 )
+from service.reviews.models import Review
+from service.reviews.submit import PUBLISHED, REJECTED, note_author, propose_change, submit_publication
 
 CONTENT_FIELDS = tuple(EntryContent.model_fields)
 
@@ -67,18 +69,20 @@ def status_clause(status: Status, on: date) -> ColumnElement[bool]:
 
 
 def visible_clause(principal: Principal) -> ColumnElement[bool]:
-    """Auditors read everything; others read public and members entries and their own."""
+    """Auditors read everything; others read published public and members entries and their own
+    (an entry awaiting review, or rejected, is not yet the list: only its organisation sees it)."""
     if principal.has(Role.auditor):
         return true()
-    return or_(Entry.visibility.in_(("public", "members")), Entry.organisation_id == principal.organisation_id)
+    return or_(and_(Entry.visibility.in_(("public", "members")), Entry.publication == PUBLISHED),
+               Entry.organisation_id == principal.organisation_id)
 
 
 def can_see(principal: Principal, entry: Entry) -> bool:
-    return (principal.has(Role.auditor) or entry.visibility in ("public", "members")
-            or entry.organisation_id == principal.organisation_id)
+    return (principal.has(Role.auditor) or entry.organisation_id == principal.organisation_id
+            or (entry.visibility in ("public", "members") and entry.publication == PUBLISHED))
 
 
-def to_out(entry: Entry, on: date | None = None) -> EntryOut:
+def to_out(entry: Entry, on: date | None = None, *, review_id: str | None = None) -> EntryOut:
     return EntryOut(
         id=entry.id, organisation=entry.organisation.code, kind=entry.kind, name=entry.name,
         aliases=list(entry.aliases), country=entry.country, addresses=list(entry.addresses),
@@ -87,6 +91,9 @@ def to_out(entry: Entry, on: date | None = None) -> EntryOut:
         evidence=list(entry.evidence), source=entry.source, starts_on=entry.starts_on, ends_on=entry.ends_on,
         visibility=entry.visibility, external_ref=entry.external_ref,
         status=status_of(entry, on or today()), appeal_status=entry.appeal_status,
+        appeal_lodged_on=entry.appeal_lodged_on, appeal_decided_on=entry.appeal_decided_on,
+        appeal_decision_ref=entry.appeal_decision_ref, publication=entry.publication or PUBLISHED,
+        review_id=review_id,
         withdrawn_at=entry.withdrawn_at, withdrawal_reason=entry.withdrawal_reason, version=entry.version,
         revision=entry.revision, created_at=entry.created_at, created_by=entry.created_by,
         updated_at=entry.updated_at, updated_by=entry.updated_by)
@@ -94,7 +101,7 @@ def to_out(entry: Entry, on: date | None = None) -> EntryOut:
 
 def snapshot(entry: Entry) -> dict[str, Any]:
     """The stored form of one version: everything but the date-derived status."""
-    return to_out(entry).model_dump(mode="json", exclude={"status", "revision"})
+    return to_out(entry).model_dump(mode="json", exclude={"status", "revision", "review_id"})
 
 
 def etag(entry: Entry) -> str:
@@ -122,8 +129,10 @@ def _apply(entry: Entry, content: dict[str, Any]) -> None:
     entry.grounds_key = "," + ",".join(entry.grounds) + ","
 
 
-def _record(tx: Tx, entry: Entry, action: str, before: dict[str, Any] | None) -> None:
-    """Keep the version, take a list revision at commit, and write the audit record."""
+def _record(tx: Tx, entry: Entry, action: str, before: dict[str, Any] | None, *,
+            audit: bool = True) -> dict[str, Any]:
+    """Keep the version, take a list revision at commit, and write the audit record (unless the
+    calling domain writes its own record, which then carries the before and after)."""
     after = snapshot(entry)
     revision = EntryRevision(entry_id=entry.id, version=entry.version, action=action, data=after,
                              recorded_at=entry.updated_at, recorded_by=tx.actor.client_id)
@@ -135,8 +144,28 @@ def _record(tx: Tx, entry: Entry, action: str, before: dict[str, Any] | None) ->
         revision.list_revision = ledger.list_revision
 
     tx.on_seal(take_revision)
-    tx.audit(action, "entry", entry.id, {"organisation": entry.organisation.code,
-                                         "external_ref": entry.external_ref, "before": before, "after": after})
+    if audit:
+        tx.audit(action, "entry", entry.id, {"organisation": entry.organisation.code,
+                                             "external_ref": entry.external_ref, "before": before,
+                                             "after": after})
+    return after
+
+
+def revise(tx: Tx, principal: Principal, entry: Entry, action: str, *, content: dict[str, Any] | None = None,
+           fields: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new version of ``entry`` made by another domain (a review decision, an appeal step).
+
+    The caller writes the audit record, with the returned (before, after) snapshots in it.
+    """
+    before = snapshot(entry)
+    if content is not None:
+        _apply(entry, content)
+    for name, value in (fields or {}).items():
+        setattr(entry, name, value)
+    entry.version += 1
+    entry.updated_at = utcnow()
+    entry.updated_by = principal.client_id
+    return before, _record(tx, entry, action, before, audit=False)
 
 
 def _organisation(session: Session, principal: Principal) -> Organisation:
@@ -155,19 +184,27 @@ def _ensure_ref_free(session: Session, org_id: int, external_ref: str | None, ow
 
 
 def create_entry(tx: Tx, principal: Principal, data: EntryContent, *, action: str = "entry.create") -> Entry:
+    return create_entry_reviewed(tx, principal, data, action=action)[0]
+
+
+def create_entry_reviewed(tx: Tx, principal: Principal, data: EntryContent, *,
+                          action: str = "entry.create") -> tuple[Entry, Review | None]:
+    """Create an entry; in a four-eyes organisation it waits for review (returned)."""
     _ensure_ref_free(tx.session, principal.organisation_id, data.external_ref, None)
-    entry = _new_entry(tx, principal, _organisation(tx.session, principal))
+    org = _organisation(tx.session, principal)
+    entry = _new_entry(tx, principal, org)
     _apply(entry, normalised_content(data))
     tx.session.add(entry)
+    review = submit_publication(tx, entry, principal.client_id, None) if org.requires_review else None
     _record(tx, entry, action, None)
-    return entry
+    return entry, review
 
 
 def _new_entry(tx: Tx, principal: Principal, org: Organisation) -> Entry:
     now = utcnow()
     return Entry(id=str(uuid.uuid4()), organisation_id=org.id, organisation=org, version=1, revision=0,
-                 appeal_status="none", created_at=now, created_by=principal.client_id, updated_at=now,
-                 updated_by=principal.client_id)
+                 appeal_status="none", publication=PUBLISHED, created_at=now, created_by=principal.client_id,
+                 updated_at=now, updated_by=principal.client_id)
 
 
 def get_visible(session: Session, principal: Principal, entry_id: str) -> Entry:
@@ -196,6 +233,13 @@ def _check_if_match(entry: Entry, if_match: str | None, *, required: bool) -> No
 
 
 def update_entry(tx: Tx, principal: Principal, entry_id: str, patch: EntryPatch, if_match: str | None) -> Entry:
+    return update_entry_reviewed(tx, principal, entry_id, patch, if_match)[0]
+
+
+def update_entry_reviewed(tx: Tx, principal: Principal, entry_id: str, patch: EntryPatch,
+                          if_match: str | None) -> tuple[Entry, Review | None]:
+    """Change an entry; a change to a published entry of a four-eyes organisation is only
+    proposed (the returned review) and the entry is left as it is."""
     entry = _get_own_for_write(tx, principal, entry_id)
     _check_if_match(entry, if_match, required=True)
     if entry.withdrawn_at is not None:
@@ -209,10 +253,30 @@ def update_entry(tx: Tx, principal: Principal, entry_id: str, patch: EntryPatch,
             FieldError(field="body." + ".".join(str(p) for p in err["loc"]), message=err["msg"])
             for err in exc.errors()]) from None
     content = normalised_content(merged)
-    if content != current:
-        _ensure_ref_free(tx.session, entry.organisation_id, merged.external_ref, entry.id)
-        _change(tx, principal, entry, content, "entry.update")
-    return entry
+    if content == current:
+        return entry, None
+    _ensure_ref_free(tx.session, entry.organisation_id, merged.external_ref, entry.id)
+    review = _write_change(tx, principal, _organisation(tx.session, principal), entry, content, "entry.update",
+                           None)
+    return entry, review
+
+
+def _write_change(tx: Tx, principal: Principal, org: Organisation, entry: Entry, content: dict[str, Any],
+                  action: str, batch_ref: str | None) -> Review | None:
+    """Apply a content change, or propose it when the entry is published and the organisation
+    requires review. A change to an entry still awaiting review is applied (it stays pending,
+    its writer joins the authors); a change to a rejected entry submits it again."""
+    if entry.publication == PUBLISHED:
+        if org.requires_review:
+            return propose_change(tx, entry, content, snapshot(entry), principal.client_id, batch_ref)
+        _change(tx, principal, entry, content, action)
+        return None
+    if entry.publication == REJECTED:
+        review: Review | None = submit_publication(tx, entry, principal.client_id, batch_ref)
+    else:
+        review = note_author(tx.session, entry, principal.client_id)
+    _change(tx, principal, entry, content, action)
+    return review
 
 
 def _change(tx: Tx, principal: Principal, entry: Entry, content: dict[str, Any], action: str) -> None:
@@ -284,9 +348,15 @@ def list_revisions(session: Session, principal: Principal, entry_id: str) -> lis
 
 
 def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
-                create_action: str = "entry.create", update_action: str = "entry.update") -> BulkResponse:
-    """Create or update by ``external_ref``; a bad row is reported and the rest still land."""
+                create_action: str = "entry.create", update_action: str = "entry.update",
+                batch_ref: str | None = None) -> BulkResponse:
+    """Create or update by ``external_ref``; a bad row is reported and the rest still land.
+
+    In a four-eyes organisation new rows and changes wait for review under one batch reference
+    (``batch_ref``, or a new one), which a reviewer approves in one call."""
     org = _organisation(tx.session, principal)
+    if org.requires_review and batch_ref is None:
+        batch_ref = "bulk-" + str(uuid.uuid4())
     results: list[BulkRowResult] = []
     valid: dict[str, tuple[int, EntryContent]] = {}
     for index, raw in enumerate(rows):
@@ -312,10 +382,13 @@ def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
         index, data = valid[ref]
         content = normalised_content(data)
         entry = existing.get(ref)
+        review: Review | None = None
         if entry is None:
             entry = _new_entry(tx, principal, org)
             _apply(entry, content)
             tx.session.add(entry)
+            if org.requires_review:
+                review = submit_publication(tx, entry, principal.client_id, batch_ref)
             _record(tx, entry, create_action, None)
             outcome = "created"
         elif entry.withdrawn_at is not None:
@@ -325,14 +398,21 @@ def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
         elif content_of(entry) == content:
             outcome = "unchanged"
         else:
-            _change(tx, principal, entry, content, update_action)
+            try:
+                review = _write_change(tx, principal, org, entry, content, update_action, batch_ref)
+            except Conflict as exc:
+                results.append(BulkRowResult(index=index, external_ref=ref, result="error", id=entry.id,
+                                             error=exc.detail))
+                continue
             outcome = "updated"
-        results.append(BulkRowResult(index=index, external_ref=ref, result=outcome, id=entry.id))
+        results.append(BulkRowResult(index=index, external_ref=ref, result=outcome, id=entry.id,
+                                     review_id=review.id if review else None))
     results.sort(key=lambda row: row.index)
     counts = {name: sum(1 for row in results if row.result == name)
               for name in ("created", "updated", "unchanged", "error")}
+    reviewed = any(row.review_id for row in results)
     return BulkResponse(created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"],
-                        errors=counts["error"], results=results)
+                        errors=counts["error"], results=results, review_batch=batch_ref if reviewed else None)
 
 
 def _existing_by_ref(session: Session, org_id: int, refs: list[str]) -> dict[str, Entry]:

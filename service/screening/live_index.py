@@ -14,12 +14,28 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from service.audit.models import Ledger
+from service.auth.models import Organisation
 from service.entries.models import Entry
 from service.matching import Identifier, ListedRecord, MatchIndex
+from service.recognitions.models import Recognition
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionFact:
+    """An organisation's recognition of the entry, shown in matches while in force."""
+
+    organisation: str
+    decision_ref: str
+    legal_basis: str
+    starts_on: date
+    ends_on: date | None
+
+    def in_force(self, on: date) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +59,12 @@ class ListedFacts:
     decided_on: date | None
     source: dict[str, Any] | None
     version: int
+    # Only "published" entries are screened: pending_review and rejected ones never match.
+    publication: str = "published"
+    appeal_lodged_on: date | None = None
+    appeal_decided_on: date | None = None
+    appeal_decision_ref: str | None = None
+    recognitions: tuple[RecognitionFact, ...] = ()
 
     def status_on(self, on: date) -> str:
         if self.withdrawn:
@@ -60,14 +82,39 @@ def record_of(entry: Entry) -> ListedRecord:
         identifiers=tuple(Identifier(scheme=i["scheme"], value=i["value"]) for i in entry.identifiers))
 
 
-def facts_of(entry: Entry) -> ListedFacts:
+def facts_of(entry: Entry, recognitions: tuple[RecognitionFact, ...] = ()) -> ListedFacts:
     return ListedFacts(
         entry_id=entry.id, organisation=entry.organisation.code, organisation_id=entry.organisation_id,
         name=entry.name, kind=entry.kind, listing=entry.listing, grounds=tuple(entry.grounds),
         visibility=entry.visibility, starts_on=entry.starts_on, ends_on=entry.ends_on,
         withdrawn=entry.withdrawn_at is not None, appeal_status=entry.appeal_status,
         legal_basis=entry.legal_basis, decision_ref=entry.decision_ref, decided_on=entry.decided_on,
-        source=entry.source, version=entry.version)
+        source=entry.source, version=entry.version, publication=entry.publication,
+        appeal_lodged_on=entry.appeal_lodged_on, appeal_decided_on=entry.appeal_decided_on,
+        appeal_decision_ref=entry.appeal_decision_ref, recognitions=recognitions)
+
+
+def changed_since(since: int) -> ColumnElement[bool]:
+    """Entries changed after list revision ``since``: their own versions, or a recognition of them
+    made or withdrawn (recognitions take list revisions of their own, not entry versions)."""
+    recognised = select(Recognition.entry_id).where(or_(
+        Recognition.created_revision > since, Recognition.withdrawn_revision > since))
+    return or_(Entry.revision > since, Entry.id.in_(recognised))
+
+
+def recognitions_of_changed(session: Session, since: int) -> dict[str, list[RecognitionFact]]:
+    """Recognitions not withdrawn of the entries changed after list revision ``since``."""
+    query = (select(Recognition, Organisation.code)
+             .join(Entry, Entry.id == Recognition.entry_id)
+             .join(Organisation, Organisation.id == Recognition.organisation_id)
+             .where(changed_since(since), Recognition.withdrawn_at.is_(None))
+             .order_by(Recognition.created_at, Recognition.id))
+    found: dict[str, list[RecognitionFact]] = {}
+    for recognition, code in session.execute(query):
+        found.setdefault(recognition.entry_id, []).append(RecognitionFact(
+            organisation=code, decision_ref=recognition.decision_ref, legal_basis=recognition.legal_basis,
+            starts_on=recognition.starts_on, ends_on=recognition.ends_on))
+    return found
 
 
 class LiveIndex:
@@ -85,15 +132,18 @@ class LiveIndex:
         with self._refresh_lock:
             if current <= self.revision:
                 return self.revision
-            query = select(Entry).where(Entry.revision > self.revision).order_by(Entry.revision)
+            # Read before the entries: an entry recognised after this read has a revision above
+            # ``current`` and is loaded again, with its recognition, by the next refresh.
+            recognitions = recognitions_of_changed(session, self.revision)
+            query = select(Entry).where(changed_since(self.revision)).order_by(Entry.revision)
             for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
-                self._apply(entry)
+                self._apply(entry, tuple(recognitions.get(entry.id, ())))
             # Entries committed after ``current`` was read may be applied already; they are
             # applied again next time, which is harmless (add replaces by key).
             self.revision = current
         return self.revision
 
-    def _apply(self, entry: Entry) -> None:
+    def _apply(self, entry: Entry, recognitions: tuple[RecognitionFact, ...] = ()) -> None:
         # Withdrawn entries stay in the index: include_inactive screenings still report them.
         self.matcher.add(record_of(entry))
-        self.facts[entry.id] = facts_of(entry)
+        self.facts[entry.id] = facts_of(entry, recognitions)

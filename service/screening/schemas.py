@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -53,6 +53,24 @@ class ScreenRequest(BaseModel):
     tender_ref: Short | None = Field(default=None, examples=["KZ-2026-0042"])
     include_inactive: bool = Field(default=False, description="Also report entries not in force on "
                                                               "as_of (expired, not yet started, withdrawn).")
+    known_at: datetime | None = Field(default=None, description=(
+        "Record time: read the list as it was known at this instant (every entry's latest version "
+        "recorded by then), instead of the live list. Slower; for investigations."),
+        examples=["2026-05-01T12:00:00Z"])
+
+    @field_validator("known_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        # A time without an offset is read as UTC, the service's clock.
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+class Recogniser(BaseModel):
+    organisation: str = Field(examples=["EBRD"])
+    decision_ref: str
+    legal_basis: str
+    starts_on: date
+    ends_on: date | None
 
 
 class MatchedEntry(BaseModel):
@@ -69,6 +87,11 @@ class MatchedEntry(BaseModel):
     decision_ref: str | None
     decided_on: date | None
     source: dict[str, Any] | None
+    appeal_lodged_on: date | None = None
+    appeal_decided_on: date | None = None
+    appeal_decision_ref: str | None = None
+    recognised_by: list[Recogniser] = Field(default_factory=list, description=(
+        "Every other organisation whose recognition of the entry is in force on as_of."))
 
 
 class ScreenMatch(BaseModel):
@@ -93,6 +116,7 @@ class ScreenResponse(BaseModel):
     algorithm: str = Field(examples=["debarlist-match/1.0"])
     threshold: float
     tender_ref: str | None = None
+    known_at: datetime | None = Field(default=None, description="The record time read, if one was asked.")
     results: list[SubjectResult]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -14,11 +15,13 @@ from service.common.tx import Tx
 from service.db import utcnow
 from service.entries.service import today
 from service.errors import NotFound
-from service.matching import ALGORITHM, DEFAULT_THRESHOLD, Identifier, Query
+from service.history.index import Cut, build_view
+from service.matching import ALGORITHM, DEFAULT_THRESHOLD, Identifier, MatchIndex, Query
 from service.screening.live_index import ListedFacts, LiveIndex
 from service.screening.models import Screening
 from service.screening.schemas import (
     MatchedEntry,
+    Recogniser,
     ScreeningReceipt,
     ScreenMatch,
     ScreenRequest,
@@ -28,8 +31,8 @@ from service.screening.schemas import (
 )
 
 
-def _may_see(principal: Principal, facts: ListedFacts) -> bool:
-    return facts.visibility in ("public", "members") or facts.organisation_id == principal.organisation_id
+def _may_see(organisation_id: int, facts: ListedFacts) -> bool:
+    return facts.visibility in ("public", "members") or facts.organisation_id == organisation_id
 
 
 def _query(subject: Subject) -> Query:
@@ -44,31 +47,53 @@ def _matched_entry(facts: ListedFacts, on: date) -> MatchedEntry:
         name=facts.name, listing=facts.listing, grounds=list(facts.grounds), starts_on=facts.starts_on,
         ends_on=facts.ends_on, status=status, in_force=status == "active", appeal_status=facts.appeal_status,
         organisation=facts.organisation, legal_basis=facts.legal_basis, decision_ref=facts.decision_ref,
-        decided_on=facts.decided_on, source=facts.source)
+        decided_on=facts.decided_on, source=facts.source, appeal_lodged_on=facts.appeal_lodged_on,
+        appeal_decided_on=facts.appeal_decided_on, appeal_decision_ref=facts.appeal_decision_ref,
+        recognised_by=[Recogniser(organisation=r.organisation, decision_ref=r.decision_ref,
+                                  legal_basis=r.legal_basis, starts_on=r.starts_on, ends_on=r.ends_on)
+                       for r in facts.recognitions if r.in_force(on)])
 
 
-def screen(tx: Tx, principal: Principal, index: LiveIndex, request: ScreenRequest) -> ScreenResponse:
-    revision = index.refresh(tx.session)
-    on = request.as_of or today()
-    threshold = DEFAULT_THRESHOLD if request.threshold is None else request.threshold
-    facts = index.facts
+def match_subjects(matcher: MatchIndex, facts: Mapping[str, ListedFacts], request: ScreenRequest, *, on: date,
+                   threshold: float, organisation_id: int) -> list[SubjectResult]:
+    """Match every subject, as the screening organisation may see the list on ``on``.
+
+    Entries awaiting review or rejected (four-eyes publication) never match, not even with
+    include_inactive: they are not part of the list yet. Expiry is derived from the dates, so
+    an entry stops matching the day after its ``ends_on`` with no job to run.
+    """
 
     def accept(key: str) -> bool:
         entry = facts.get(key)
-        if entry is None or not _may_see(principal, entry):
+        if entry is None or entry.publication != "published" or not _may_see(organisation_id, entry):
             return False
         return request.include_inactive or entry.status_on(on) == "active"
 
     results = []
     for subject in request.subjects:
-        found = index.matcher.search(_query(subject), threshold=threshold, limit=request.limit, accept=accept)
+        found = matcher.search(_query(subject), threshold=threshold, limit=request.limit, accept=accept)
         results.append(SubjectResult(ref=subject.ref, matches=[
             ScreenMatch(entry_id=m.key, score=m.score, matched_name=m.matched_name, query_name=m.query_name,
                         explanation=m.explanation, entry=_matched_entry(facts[m.key], on))
             for m in found]))
+    return results
+
+
+def screen(tx: Tx, principal: Principal, index: LiveIndex, request: ScreenRequest) -> ScreenResponse:
+    on = request.as_of or today()
+    threshold = DEFAULT_THRESHOLD if request.threshold is None else request.threshold
+    if request.known_at is not None:
+        # Record time asked: the list as it was known then, built for this request.
+        view = build_view(tx.session, Cut(known_at=request.known_at))
+        matcher, facts, revision = view.matcher, view.facts, view.revision
+    else:
+        revision = index.refresh(tx.session)
+        matcher, facts = index.matcher, index.facts
+    results = match_subjects(matcher, facts, request, on=on, threshold=threshold,
+                             organisation_id=principal.organisation_id)
     response = ScreenResponse(screening_id=str(uuid.uuid4()), screened_at=utcnow(), as_of=on,
                               list_revision=revision, algorithm=ALGORITHM, threshold=threshold,
-                              tender_ref=request.tender_ref, results=results)
+                              tender_ref=request.tender_ref, known_at=request.known_at, results=results)
     _keep_receipt(tx, principal, request, response)
     return response
 
@@ -85,6 +110,7 @@ def _keep_receipt(tx: Tx, principal: Principal, request: ScreenRequest, response
     # the receipt holds the full answer.
     tx.audit("screening.run", "screening", response.screening_id, {
         "as_of": response.as_of.isoformat(), "list_revision": response.list_revision,
+        **({"known_at": request.known_at.isoformat()} if request.known_at else {}),
         "algorithm": response.algorithm, "threshold": response.threshold,
         "subjects": [{"ref": s.ref, "name": s.name, "country": s.country,
                       "identifiers": [i.model_dump() for i in s.identifiers]} for s in request.subjects],
@@ -92,16 +118,22 @@ def _keep_receipt(tx: Tx, principal: Principal, request: ScreenRequest, response
     }, tender_ref=request.tender_ref)
 
 
-def get_receipt(session: Session, principal: Principal, screening_id: str) -> ScreeningReceipt:
+def readable_screening(session: Session, principal: Principal, screening_id: str) -> Screening:
     screening = session.get(Screening, screening_id)
     # Receipts hold bidders' names: only the screening organisation and auditors read them.
     if screening is None or not (principal.has(Role.auditor)
                                  or screening.organisation_id == principal.organisation_id):
         raise NotFound(f"screening {screening_id!r} does not exist")
+    return screening
+
+
+def get_receipt(session: Session, principal: Principal, screening_id: str) -> ScreeningReceipt:
+    screening = readable_screening(session, principal, screening_id)
     org = session.get(Organisation, screening.organisation_id)
     assert org is not None
     return ScreeningReceipt(
         screening_id=screening.id, screened_at=screening.screened_at, as_of=screening.as_of,
         list_revision=screening.list_revision, algorithm=screening.algorithm, threshold=screening.threshold,
         tender_ref=screening.tender_ref, results=[SubjectResult.model_validate(r) for r in screening.results],
-        organisation=org.code, client_id=screening.client_id, request=screening.request)
+        organisation=org.code, client_id=screening.client_id, request=screening.request,
+        known_at=screening.request.get("known_at"))

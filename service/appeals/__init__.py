@@ -1,0 +1,1 @@
+"""Appeals against listings: lodged, under review, then upheld, overturned or varied."""

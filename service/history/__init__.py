@@ -1,0 +1,1 @@
+"""History and replay: the list as it was known at a past instant (record time)."""

@@ -1,0 +1,26 @@
+"""Replay of stored screenings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from service.auth.deps import Principal, TxDep, require
+from service.auth.roles import Role
+from service.common.responses import PROBLEMS
+from service.history import service
+from service.history.schemas import ReplayResponse
+
+router = APIRouter(tags=["screening"])
+
+ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor))]
+
+
+@router.post("/v1/screenings/{screening_id}/replay", response_model=ReplayResponse, operation_id="replayScreening",
+             summary="Re-run a stored screening against the list as it was then and as it is now, and show what "
+                     "changed; no new receipt (screener of the same organisation, auditor)", responses=PROBLEMS)
+def replay(screening_id: str, request: Request, tx: TxDep, principal: ReceiptReader) -> ReplayResponse:
+    response = service.replay(tx, principal, request.app.state.live_index, screening_id)
+    tx.commit()
+    return response

@@ -1,0 +1,1 @@
+"""Cross-recognition: one organisation recognises another's entry (mutual enforcement)."""

@@ -1,0 +1,1 @@
+"""Four-eyes publication: new entries and changes wait for a reviewer of the same organisation."""
