@@ -85,7 +85,9 @@ def get_entry(entry_id: str, response: Response, tx: TxDep, principal: Reader) -
 @router.patch("/{entry_id}", response_model=EntryOut, operation_id="updateEntry",
               summary="Change an entry of the caller's organisation; needs If-Match; 202 when the change "
                       "awaits review (contributor)",
-              responses=PROBLEMS)
+              responses={**PROBLEMS, 202: {"model": EntryOut, "description": (
+                  "Four-eyes organisation: the change awaits review (Location: the review); the entry "
+                  "answered is unchanged")}})
 def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep, principal: Contributor,
                  if_match: IfMatch = None) -> EntryOut:
     entry, review = service.update_entry_reviewed(tx, principal, entry_id, body, if_match)
