@@ -144,3 +144,16 @@ def live_server(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+_SYLLABLES = {"ка": "ka", "ро": "ro", "ту": "tu", "ми": "mi", "ле": "le", "на": "na", "зо": "zo", "бу": "bu",
+              "ви": "vi", "да": "da", "ше": "she", "го": "go", "пу": "pu", "ры": "ry", "се": "se", "фа": "fa"}
+
+
+def unique_word() -> tuple[str, str]:
+    """A made-up word no other test uses, in Cyrillic and in its Latin transliteration, so that
+    tests sharing one database never match each other's entries."""
+    picked = [secrets.choice(list(_SYLLABLES)) for _ in range(5)]
+    cyrillic = "".join(picked)
+    latin = "".join(_SYLLABLES[s] for s in picked)
+    return cyrillic.capitalize(), latin.capitalize()

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.support import Actor, entry_body
+from tests.support import Actor, entry_body, unique_word
 
 
 def _screen(client: TestClient, who: Actor, **body: Any) -> dict[str, Any]:
@@ -23,12 +23,17 @@ def _ids(result: dict[str, Any], index: int = 0) -> list[str]:
 def test_native_script_and_transliteration_match_and_generic_words_do_not(
         client: TestClient, actor: Callable[..., Actor]) -> None:
     contributor = actor("contributor")
-    listed = client.post("/v1/entries", json=entry_body(aliases=[]), headers=contributor.headers).json()
+    cyrillic, latin = unique_word()
+    listed = client.post("/v1/entries", json=entry_body(name=f"ТОО «{cyrillic} Строй»", aliases=[]),
+                         headers=contributor.headers).json()
+    other, other_latin = unique_word()
+    client.post("/v1/entries", json=entry_body(name=f"ТОО «{other} Строй»", aliases=[]),
+                headers=contributor.headers)
     screener = actor("screener")
     result = _screen(client, screener, tender_ref="KZ-2026-0042", subjects=[
-        {"ref": "bid-1", "name": "Alatau Stroy LLP", "country": "KZ"},
-        {"ref": "bid-2", "name": "Nurly Stroy LLP", "country": "KZ"},
-        {"ref": "bid-3", "name": "ALATAU STROI TOO"},
+        {"ref": "bid-1", "name": f"{latin} Stroy LLP", "country": "KZ"},
+        {"ref": "bid-2", "name": f"{other_latin} Stroy LLP", "country": "KZ"},
+        {"ref": "bid-3", "name": f"{latin.upper()} STROI TOO"},
     ])
     assert listed["id"] in _ids(result, 0)
     assert listed["id"] not in _ids(result, 1)
@@ -42,12 +47,13 @@ def test_native_script_and_transliteration_match_and_generic_words_do_not(
 
 
 def test_as_of_rules_and_include_inactive(client: TestClient, actor: Callable[..., Actor]) -> None:
+    _, word = unique_word()
     contributor = actor("contributor")
     entry = client.post("/v1/entries", json=entry_body(
-        name="Zhetysu Agro Export LLP", aliases=[], identifiers=[],
+        name=f"{word} Agro Export LLP", aliases=[], identifiers=[],
         starts_on="2026-01-01", ends_on="2026-06-30"), headers=contributor.headers).json()
     screener = actor("screener")
-    subject = {"ref": "b", "name": "Zhetysu Agro Export LLP", "country": "KZ"}
+    subject = {"ref": "b", "name": f"{word} Agro Export LLP", "country": "KZ"}
     assert entry["id"] in _ids(_screen(client, screener, subjects=[subject], as_of="2026-06-30"))
     assert entry["id"] not in _ids(_screen(client, screener, subjects=[subject], as_of="2026-07-01"))
     assert entry["id"] not in _ids(_screen(client, screener, subjects=[subject], as_of="2025-12-31"))
@@ -57,12 +63,13 @@ def test_as_of_rules_and_include_inactive(client: TestClient, actor: Callable[..
 
 
 def test_withdrawn_entry_stops_matching_at_once(client: TestClient, actor: Callable[..., Actor]) -> None:
+    _, word = unique_word()
     contributor = actor("contributor")
-    created = client.post("/v1/entries", json=entry_body(name="Qazaq Textile Mills JSC", aliases=[],
+    created = client.post("/v1/entries", json=entry_body(name=f"{word} Textile Mills JSC", aliases=[],
                                                          identifiers=[]), headers=contributor.headers)
     entry = created.json()
     screener = actor("screener")
-    subject = {"ref": "b", "name": "Qazaq Textile Mills", "country": "KZ"}
+    subject = {"ref": "b", "name": f"{word} Textile Mills", "country": "KZ"}
     assert entry["id"] in _ids(_screen(client, screener, subjects=[subject]))
     withdrawn = client.post(f"/v1/entries/{entry['id']}/withdraw", json={"reason": "annulled on appeal"},
                             headers=contributor.headers)
@@ -72,11 +79,12 @@ def test_withdrawn_entry_stops_matching_at_once(client: TestClient, actor: Calla
 
 def test_restricted_entries_only_match_for_their_own_organisation(
         client: TestClient, actor: Callable[..., Actor]) -> None:
+    _, word = unique_word()
     contributor = actor("contributor")
-    entry = client.post("/v1/entries", json=entry_body(name="Karaganda Steel Forge LLP", aliases=[],
+    entry = client.post("/v1/entries", json=entry_body(name=f"{word} Steel Forge LLP", aliases=[],
                                                        identifiers=[], visibility="restricted"),
                         headers=contributor.headers).json()
-    subject = {"ref": "b", "name": "Karaganda Steel Forge LLP"}
+    subject = {"ref": "b", "name": f"{word} Steel Forge LLP"}
     own = actor("screener", org=contributor.organisation)
     other = actor("screener")
     assert entry["id"] in _ids(_screen(client, own, subjects=[subject]))
@@ -122,16 +130,17 @@ def test_a_second_instance_sees_writes_made_through_the_first(
         harness: Any, db_url: str, key_file: Any, actor: Callable[..., Actor]) -> None:
     from tests.support import Harness
 
+    _, word = unique_word()
     other = Harness.start(db_url, key_file)
     try:
         contributor = actor("contributor")
         screener = actor("screener")
-        subject = {"ref": "b", "name": "Turkistan Cotton Gin LLP", "country": "KZ"}
+        subject = {"ref": "b", "name": f"{word} Cotton Gin LLP", "country": "KZ"}
         # Both instances have built their index before the write.
         before = other.client.post("/v1/screen", json={"subjects": [subject]}, headers=screener.headers)
         assert before.status_code == 200 and before.json()["results"][0]["matches"] == []
         entry = harness.client.post("/v1/entries", json=entry_body(
-            name="Turkistan Cotton Gin LLP", aliases=[], identifiers=[]), headers=contributor.headers).json()
+            name=f"{word} Cotton Gin LLP", aliases=[], identifiers=[]), headers=contributor.headers).json()
         after = other.client.post("/v1/screen", json={"subjects": [subject]}, headers=screener.headers).json()
         assert entry["id"] in [m["entry_id"] for m in after["results"][0]["matches"]]
         assert after["list_revision"] >= entry["revision"]

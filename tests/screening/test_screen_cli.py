@@ -12,19 +12,21 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from service.cli import app as cli
-from tests.support import Actor, entry_body, live_server
+from tests.support import Actor, entry_body, live_server, unique_word
 
 
 def test_screen_a_bidder_list_to_csv_and_json(harness: Any, client: TestClient, actor: Callable[..., Actor],
                                               tmp_path: Path) -> None:
     contributor = actor("contributor")
-    listed = client.post("/v1/entries", json=entry_body(name="ТОО «Шымкент Бетон Холдинг»", aliases=[],
+    cyrillic, latin = unique_word()
+    _, absent = unique_word()
+    listed = client.post("/v1/entries", json=entry_body(name=f"ТОО «{cyrillic} Бетон Холдинг»", aliases=[],
                                                         identifiers=[]), headers=contributor.headers).json()
     screener = actor("screener")
     bidders = tmp_path / "bidders.csv"
     bidders.write_text("ref,name,country,aliases,identifiers\n"
-                       "b1,Shymkent Beton Holding LLP,KZ,,\n"
-                       "b2,Aral Fisheries Cooperative,KZ,Aral Fish;Aral Balyk,registration:KZ-55 12\n",
+                       f"b1,{latin} Beton Holding LLP,KZ,,\n"
+                       f"b2,{absent} Fisheries Cooperative,KZ,{absent} Fish;{absent} Balyk,registration:KZ-55 12\n",
                        encoding="utf-8")
     runner = CliRunner()
     with live_server(harness.app) as url:
