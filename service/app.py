@@ -22,6 +22,7 @@ from service.exchange.router import router as exchange_router
 from service.health import router as health_router
 from service.history.router import router as history_router
 from service.middleware import RequestContext
+from service.openapi_doc import problem_only_openapi
 from service.recognitions.router import router as recognitions_router
 from service.reviews.router import router as reviews_router
 from service.screening.live_index import LiveIndex
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.startup_hooks = [_build_index]
     app.state.shutdown_hooks = []
     install_handlers(app)
+    app.openapi = problem_only_openapi(app)  # type: ignore[method-assign]
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router)
     app.include_router(auth_router)
