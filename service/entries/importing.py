@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.auth.roles import Role
 from service.common.system import operator_for
 from service.common.tx import Tx
-from service.entries.service import bulk_upsert
+from service.entries.bulk import bulk_upsert
 from service.importers import parse_file
 
 BATCH = 1000

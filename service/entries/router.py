@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
-from service.entries import service
+from service.entries import bulk, service
 from service.entries.schemas import (
     BulkRequest,
     BulkResponse,
@@ -47,7 +47,7 @@ def create_entry(body: EntryCreate, response: Response, tx: TxDep, principal: Co
              summary="Create or update up to 10,000 entries by external_ref (contributor)",
              responses=PROBLEMS)
 def bulk_upsert(body: BulkRequest, tx: TxDep, principal: Contributor) -> BulkResponse:
-    result = service.bulk_upsert(tx, principal, body.entries)
+    result = bulk.bulk_upsert(tx, principal, body.entries)
     tx.commit()
     return result
 

@@ -21,8 +21,6 @@ from service.common.tx import Tx
 from service.db import utcnow
 from service.entries.models import Entry, EntryRevision
 from service.entries.schemas import (
-    BulkResponse,
-    BulkRowResult,
     EntryContent,
     EntryOut,
     EntryPatch,
@@ -120,7 +118,7 @@ def normalised_content(data: EntryContent) -> dict[str, Any]:
     return content
 
 
-def _apply(entry: Entry, content: dict[str, Any]) -> None:
+def apply_content(entry: Entry, content: dict[str, Any]) -> None:
     for name, value in content.items():
         if name in ("decided_on", "starts_on", "ends_on") and isinstance(value, str):
             value = date.fromisoformat(value)
@@ -129,7 +127,7 @@ def _apply(entry: Entry, content: dict[str, Any]) -> None:
     entry.grounds_key = "," + ",".join(entry.grounds) + ","
 
 
-def _record(tx: Tx, entry: Entry, action: str, before: dict[str, Any] | None, *,
+def record_version(tx: Tx, entry: Entry, action: str, before: dict[str, Any] | None, *,
             audit: bool = True) -> dict[str, Any]:
     """Keep the version, take a list revision at commit, and write the audit record (unless the
     calling domain writes its own record, which then carries the before and after)."""
@@ -159,16 +157,16 @@ def revise(tx: Tx, principal: Principal, entry: Entry, action: str, *, content: 
     """
     before = snapshot(entry)
     if content is not None:
-        _apply(entry, content)
+        apply_content(entry, content)
     for name, value in (fields or {}).items():
         setattr(entry, name, value)
     entry.version += 1
     entry.updated_at = utcnow()
     entry.updated_by = principal.client_id
-    return before, _record(tx, entry, action, before, audit=False)
+    return before, record_version(tx, entry, action, before, audit=False)
 
 
-def _organisation(session: Session, principal: Principal) -> Organisation:
+def organisation_of(session: Session, principal: Principal) -> Organisation:
     org = session.get(Organisation, principal.organisation_id)
     assert org is not None  # the principal was loaded from an existing client of it
     return org
@@ -191,16 +189,16 @@ def create_entry_reviewed(tx: Tx, principal: Principal, data: EntryContent, *,
                           action: str = "entry.create") -> tuple[Entry, Review | None]:
     """Create an entry; in a four-eyes organisation it waits for review (returned)."""
     _ensure_ref_free(tx.session, principal.organisation_id, data.external_ref, None)
-    org = _organisation(tx.session, principal)
-    entry = _new_entry(tx, principal, org)
-    _apply(entry, normalised_content(data))
+    org = organisation_of(tx.session, principal)
+    entry = new_entry(tx, principal, org)
+    apply_content(entry, normalised_content(data))
     tx.session.add(entry)
     review = submit_publication(tx, entry, principal.client_id, None) if org.requires_review else None
-    _record(tx, entry, action, None)
+    record_version(tx, entry, action, None)
     return entry, review
 
 
-def _new_entry(tx: Tx, principal: Principal, org: Organisation) -> Entry:
+def new_entry(tx: Tx, principal: Principal, org: Organisation) -> Entry:
     now = utcnow()
     return Entry(id=str(uuid.uuid4()), organisation_id=org.id, organisation=org, version=1, revision=0,
                  appeal_status="none", publication=PUBLISHED, created_at=now, created_by=principal.client_id,
@@ -249,19 +247,19 @@ def update_entry_reviewed(tx: Tx, principal: Principal, entry_id: str, patch: En
         merged = EntryContent.model_validate({**current, **patch.model_dump(mode="json", exclude_unset=True)})
     except ValidationError as exc:
         # Rules across fields (ends_on before the stored starts_on) only show on the merged entry.
-        raise Unprocessable(_describe(exc), errors=[
+        raise Unprocessable(describe_validation_error(exc), errors=[
             FieldError(field="body." + ".".join(str(p) for p in err["loc"]), message=err["msg"])
             for err in exc.errors()]) from None
     content = normalised_content(merged)
     if content == current:
         return entry, None
     _ensure_ref_free(tx.session, entry.organisation_id, merged.external_ref, entry.id)
-    review = _write_change(tx, principal, _organisation(tx.session, principal), entry, content, "entry.update",
+    review = write_change(tx, principal, organisation_of(tx.session, principal), entry, content, "entry.update",
                            None)
     return entry, review
 
 
-def _write_change(tx: Tx, principal: Principal, org: Organisation, entry: Entry, content: dict[str, Any],
+def write_change(tx: Tx, principal: Principal, org: Organisation, entry: Entry, content: dict[str, Any],
                   action: str, batch_ref: str | None) -> Review | None:
     """Apply a content change, or propose it when the entry is published and the organisation
     requires review. A change to an entry still awaiting review is applied (it stays pending,
@@ -281,11 +279,11 @@ def _write_change(tx: Tx, principal: Principal, org: Organisation, entry: Entry,
 
 def _change(tx: Tx, principal: Principal, entry: Entry, content: dict[str, Any], action: str) -> None:
     before = snapshot(entry)
-    _apply(entry, content)
+    apply_content(entry, content)
     entry.version += 1
     entry.updated_at = utcnow()
     entry.updated_by = principal.client_id
-    _record(tx, entry, action, before)
+    record_version(tx, entry, action, before)
 
 
 def withdraw_entry(tx: Tx, principal: Principal, entry_id: str, reason: str, if_match: str | None) -> Entry:
@@ -299,7 +297,7 @@ def withdraw_entry(tx: Tx, principal: Principal, entry_id: str, reason: str, if_
     entry.version += 1
     entry.updated_at = entry.withdrawn_at
     entry.updated_by = principal.client_id
-    _record(tx, entry, "entry.withdraw", before)
+    record_version(tx, entry, "entry.withdraw", before)
     return entry
 
 
@@ -347,84 +345,5 @@ def list_revisions(session: Session, principal: Principal, entry_id: str) -> lis
     return list(session.execute(query).scalars())
 
 
-def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
-                create_action: str = "entry.create", update_action: str = "entry.update",
-                batch_ref: str | None = None) -> BulkResponse:
-    """Create or update by ``external_ref``; a bad row is reported and the rest still land.
-
-    In a four-eyes organisation new rows and changes wait for review under one batch reference
-    (``batch_ref``, or a new one), which a reviewer approves in one call."""
-    org = _organisation(tx.session, principal)
-    if org.requires_review and batch_ref is None:
-        batch_ref = "bulk-" + str(uuid.uuid4())
-    results: list[BulkRowResult] = []
-    valid: dict[str, tuple[int, EntryContent]] = {}
-    for index, raw in enumerate(rows):
-        ref = raw.get("external_ref") if isinstance(raw, dict) else None
-        ref_text = ref.strip() if isinstance(ref, str) else None
-        try:
-            data = EntryContent.model_validate(raw)
-        except ValidationError as exc:
-            results.append(BulkRowResult(index=index, external_ref=ref_text, result="error",
-                                         error=_describe(exc)))
-            continue
-        if data.external_ref is None:
-            results.append(BulkRowResult(index=index, external_ref=None, result="error",
-                                         error="external_ref is required in bulk requests"))
-        elif data.external_ref in valid:
-            results.append(BulkRowResult(index=index, external_ref=data.external_ref, result="error",
-                                         error=f"external_ref repeats row {valid[data.external_ref][0]}"))
-        else:
-            valid[data.external_ref] = (index, data)
-    existing = _existing_by_ref(tx.session, org.id, list(valid))
-    # Sorted by reference, so concurrent bulk writers lock shared rows in one order.
-    for ref in sorted(valid):
-        index, data = valid[ref]
-        content = normalised_content(data)
-        entry = existing.get(ref)
-        review: Review | None = None
-        if entry is None:
-            entry = _new_entry(tx, principal, org)
-            _apply(entry, content)
-            tx.session.add(entry)
-            if org.requires_review:
-                review = submit_publication(tx, entry, principal.client_id, batch_ref)
-            _record(tx, entry, create_action, None)
-            outcome = "created"
-        elif entry.withdrawn_at is not None:
-            results.append(BulkRowResult(index=index, external_ref=ref, result="error", id=entry.id,
-                                         error="entry is withdrawn and cannot be changed"))
-            continue
-        elif content_of(entry) == content:
-            outcome = "unchanged"
-        else:
-            try:
-                review = _write_change(tx, principal, org, entry, content, update_action, batch_ref)
-            except Conflict as exc:
-                results.append(BulkRowResult(index=index, external_ref=ref, result="error", id=entry.id,
-                                             error=exc.detail))
-                continue
-            outcome = "updated"
-        results.append(BulkRowResult(index=index, external_ref=ref, result=outcome, id=entry.id,
-                                     review_id=review.id if review else None))
-    results.sort(key=lambda row: row.index)
-    counts = {name: sum(1 for row in results if row.result == name)
-              for name in ("created", "updated", "unchanged", "error")}
-    reviewed = any(row.review_id for row in results)
-    return BulkResponse(created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"],
-                        errors=counts["error"], results=results, review_batch=batch_ref if reviewed else None)
-
-
-def _existing_by_ref(session: Session, org_id: int, refs: list[str]) -> dict[str, Entry]:
-    found: dict[str, Entry] = {}
-    for start in range(0, len(refs), 500):
-        chunk = refs[start:start + 500]
-        query = select(Entry).where(Entry.organisation_id == org_id, Entry.external_ref.in_(chunk))
-        for entry in session.execute(query).scalars():
-            assert entry.external_ref is not None
-            found[entry.external_ref] = entry
-    return found
-
-
-def _describe(exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(".".join(str(p) for p in err["loc"]) + ": " + err["msg"] for err in exc.errors()[:5])
