@@ -40,6 +40,7 @@ IdKey = tuple[str, str, str | None]
 MAX_CANDIDATES = 40  # fully scored per query
 PRUNE_MARGIN = 0.02
 MIN_POSTING_CAP = 1000  # postings longer than max(this, N / 100) are too common to retrieve on
+STEM_MIN_DF = 3  # words in at least max(this, N / 1000) names are frequent enough for stem matching
 
 
 def _trigrams(skel: str) -> list[str]:
@@ -197,6 +198,9 @@ class MatchIndex:
                 return []
             cands = self._candidates(qnames, qids, n_live)
             weight = _Weights(self._df, n_live).__getitem__
+            # Inflected endings are matched only for frequent (sector) words; surnames ending differently
+            # (Petrovich/Petrovsky) are different people.
+            stem_max = idf(max(STEM_MIN_DF, n_live // 1000), n_live)
 
             sim_cache = SimCache()
             names = self._names
@@ -204,17 +208,22 @@ class MatchIndex:
                 ((f, sk) for qn in qnames for f, sk in zip(qn.folds, qn.skels, strict=True)),
                 ((f, sk) for rid in cands for ln in names[rid] for f, sk in zip(ln.folds, ln.skels, strict=True)),
             )
-            scored: list[tuple[float, int, dict[str, object]]] = []
+            scored: list[tuple[float, float, int, dict[str, object]]] = []
             for rid in cands:
                 key = self._keys[rid]
                 if key is None:
                     continue
-                total, parts = self._score_locked(rid, query, qnames, qids, qcountry, weight, sim_cache, threshold)
+                total, parts = self._score_locked(
+                    rid, query, qnames, qids, qcountry, weight, sim_cache, threshold, stem_max
+                )
                 if total >= threshold:
-                    scored.append((total, rid, parts))
-            scored.sort(key=lambda t: (-t[0], t[1]))
+                    raw = parts.pop("_raw")
+                    scored.append((total, raw if isinstance(raw, float) else total, rid, parts))
+            # Scores clip at 1: the unclipped sum orders the clipped ones (the exact twin before the same name
+            # with a place added).
+            scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
             out: list[Match] = []
-            for total, rid, parts in scored:
+            for total, _, rid, parts in scored:
                 key = self._keys[rid]
                 assert key is not None
                 if accept is not None and not accept(key):
@@ -275,6 +284,7 @@ class MatchIndex:
         weight: Callable[[str], float],
         sim_cache: SimCache,
         threshold: float = 0.0,
+        stem_max: float = 0.0,
     ) -> tuple[float, dict[str, object]]:
         # The evidence outside the name is cheap and known first: it tells how high the name similarity
         # must be for this candidate to reach the threshold, so hopeless names are cut short.
@@ -302,6 +312,7 @@ class MatchIndex:
                     weight,
                     sim_cache,
                     None if base_need is None else base_need - l_pair,
+                    stem_max,
                 )
                 if cmp is None:
                     pruned = True
@@ -315,8 +326,8 @@ class MatchIndex:
             return -1.0, {}  # every name was proven to stay below the threshold
         name_sim = best[0] if best else 0.0
         l_adj, l_res = legal_adjustment(best[1].legal, best[2].legal) if best else (0.0, "missing")
-        raw = name_sim + c_adj + l_adj + k_adj + i_adj
-        total = max(0.0, min(1.0, raw))
+        raw = (best[3].raw if best else 0.0) + c_adj + l_adj + k_adj + i_adj
+        total = max(0.0, min(1.0, name_sim + c_adj + l_adj + k_adj + i_adj))
         formula = "clip(name + country + legal_form + kind + identifier_conflict, 0, 1)"
         if strong:
             floor = ID_MATCH_FLOOR + (1.0 - ID_MATCH_FLOOR) * name_sim
@@ -350,6 +361,7 @@ class MatchIndex:
             "formula": formula,
             "_query_name": best[1].original if best else "",
             "_matched_name": best[2].original if best else "",
+            "_raw": raw,
         }
         if strong and not best:
             parts["_matched_name"] = self._names[rid][0].original if self._names[rid] else ""

@@ -24,6 +24,7 @@ from rigour.names import extract_org_types, remove_org_types
 from rigour.text.translit import maybe_ascii
 
 from service.matching.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
+from service.matching.places import place_skeletons
 
 # Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
 # Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.
@@ -150,6 +151,7 @@ _NON_LATIN = re.compile(
 
 
 _LATIN_LETTER = re.compile(r"[a-z]")
+_DOTTED_LETTER = re.compile(r"(?<![^\W_])([^\W\d_])\.")
 _CONNECTORS = frozenset({"the", "and"})
 # Cyrillic and Greek lower-case letters that look like Latin ones (the text is casefolded by then).
 _HOMOGLYPHS = str.maketrans(
@@ -248,6 +250,11 @@ class PreparedName:
     legal_text: str  # the legal-form words as found (for explanations)
 
 
+def places() -> frozenset[str]:
+    """Skeletons of place and branch words (built on first use, ~1.5 s)."""
+    return place_skeletons(raw_tokens, token_forms)
+
+
 _EDGE: dict[tuple[str, ...], str] = edge_table(skeleton)
 _EDGE_MAX = max(len(k) for k in _EDGE)
 
@@ -295,6 +302,12 @@ def prepare(name: str) -> PreparedName:
     # Edge table: one phrase at the start, up to two at the end, never emptying the name.
     start = 0
     end = len(skels)
+    # A place added after the legal form ("Lojistik A.S. (Istanbul)") must not hide the form from the edge
+    # table: trailing place words are set aside and put back after it.
+    place_set = places()
+    while end > 1 and skels[end - 1] in place_set:
+        end -= 1
+    tail = end
     for _ in range(3):
         for n in range(min(_EDGE_MAX, end - start - 1), 0, -1):
             cls = _EDGE.get(tuple(skels[end - n : end]))
@@ -320,10 +333,24 @@ def prepare(name: str) -> PreparedName:
             legal_words.insert(0, " ".join(folds[start : start + n]))
             start += n
             break
+    folds = folds[start:end] + folds[tail:]
+    skels = skels[start:end] + skels[tail:]
+    dotted = set(_DOTTED_LETTER.findall(text))
+    keep = [
+        i
+        for i, f in enumerate(folds)
+        if not (0 < i < len(folds) - 1 and len(f) == 1 and f not in dotted and len(folds[i - 1]) > 1
+                and len(folds[i + 1]) > 1 and f.isalpha())
+    ]  # fmt: skip
+    if len(keep) < len(folds):
+        # A lone undotted letter between two words is a connector ("Construcciones y Servicios", "Novak i
+        # Partneri"), not an initial: dropped like "and", so it cannot pair up with a word as an initial.
+        folds = [folds[i] for i in keep]
+        skels = [skels[i] for i in keep]
     return PreparedName(
         original=name,
-        folds=tuple(folds[start:end]),
-        skels=tuple(skels[start:end]),
+        folds=tuple(folds),
+        skels=tuple(skels),
         legal=legal,
         legal_text=" ".join(legal_words),
     )

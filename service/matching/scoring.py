@@ -24,6 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from service.matching.legal_forms import coarse
+from service.matching.normalise import places
 
 MIN_TOKEN_SIM = 0.72  # below this two tokens are different words, not a typo
 SKELETON_DISCOUNT = 0.96  # same skeleton but different spelling: transliteration variant
@@ -36,6 +37,10 @@ COUNTRY_PENALTY = 0.12
 KIND_PENALTY = 0.10
 ID_CONFLICT_PENALTY = 0.05
 ID_MATCH_FLOOR = 0.95  # a strong identifier match alone scores at least this (above any sane threshold)
+PLACE_WEIGHT = 0.25  # share of its IDF a place word keeps (see places.py), unless places differ
+INITIAL_SIM = 0.8  # "J." for "John": a partial match
+STEM_SIM = 0.3  # "Constructora"/"Construcciones": the same common word inflected (weak: it may be a translation)
+STEM_MIN_PREFIX = 5
 
 
 def _edit_similarity(a: str, b: str) -> float:
@@ -73,7 +78,22 @@ def token_similarity(qf: str, qs: str, lf: str, ls: str) -> float:
     short, long_ = (qf, lf) if len(qf) < len(lf) else (lf, qf)
     if len(short) >= 3 and long_.startswith(short) and short != long_:
         sim = max(sim, 0.75)
+    elif _is_initial(short, long_):
+        sim = max(sim, INITIAL_SIM)
     return sim
+
+
+def _is_initial(short: str, long_: str) -> bool:
+    """A single letter standing for a word that starts with it ("J." for "John")."""
+    return len(short) == 1 and len(long_) > 1 and short.isalpha() and long_[0] == short
+
+
+def _stem_match(a: str, b: str) -> bool:
+    """The same word with another ending: a long shared beginning covering most of the shorter word
+    ("Constructora"/"Construcciones", "Servicios"/"Services").  Only asked for frequent words."""
+    n = min(len(a), len(b))
+    need = max(STEM_MIN_PREFIX, (2 * n + 2) // 3)
+    return n >= need and a[:need] == b[:need]
 
 
 class SimCache:
@@ -116,6 +136,17 @@ class SimCache:
                 k2 = fold_at.get(qf[:n])
                 if k2 is not None:
                     near[k2] = max(near.get(k2, 0.0), 0.75)
+            if len(qf) == 1 and qf.isalpha():
+                # An initial: every pool word starting with it.
+                lo = bisect_left(sorted_folds, qf)
+                while lo < len(sorted_folds) and sorted_folds[lo].startswith(qf):
+                    if len(sorted_folds[lo]) > 1:
+                        near[by_fold[lo]] = max(near.get(by_fold[lo], 0.0), INITIAL_SIM)
+                    lo += 1
+            elif len(qf) > 1:
+                k2 = fold_at.get(qf[0])
+                if k2 is not None and qf[0].isalpha():
+                    near[k2] = max(near.get(k2, 0.0), INITIAL_SIM)
             for k, sim in near.items():
                 lf = folds[k]
                 sims[(qf, lf)] = 1.0 if qf == lf else SKELETON_DISCOUNT if qs == skels[k] else sim
@@ -156,6 +187,27 @@ class NameComparison:
     unmatched_query: list[str]
     unmatched_listed: list[str]
     merged: bool
+    raw: float = 0.0  # before clipping to [0, 1]: orders names that both clip at 1
+
+
+_PLACES: frozenset[str] = frozenset()
+
+
+def _load_places() -> frozenset[str]:
+    global _PLACES
+    _PLACES = places()
+    return _PLACES
+
+
+def _discount_place_suffix(skels: Sequence[str], weights: list[float], place_set: frozenset[str]) -> int:
+    """Place words closing a name ("... Almaty", "... (Ukraine)", "... Branch") are a qualifier added or
+    left out by the writer: they keep PLACE_WEIGHT of their weight.  A place opening or inside the name
+    ("Almaty Stroy") is the name itself and keeps its full weight."""
+    k = len(skels) - 1
+    while k > 0 and skels[k] in place_set:
+        weights[k] *= PLACE_WEIGHT
+        k -= 1
+    return len(skels) - 1 - k
 
 
 def _merge_joined(a_f: list[str], a_s: list[str], b_s: Sequence[str]) -> tuple[list[str], list[str], bool]:
@@ -209,6 +261,7 @@ def compare_names(
     weight: Callable[[str], float],
     cache: SimCache | None = None,
     need: float | None = None,
+    stem_max_weight: float = 0.0,
 ) -> NameComparison | None:
     """Weighted token alignment (see module docstring).
 
@@ -217,7 +270,13 @@ def compare_names(
 
     With ``need``, returns None as soon as an upper bound of the score is below it: most candidates
     share a word or a few trigrams with the query and nothing more, and the exact alignment alone
-    proves they cannot reach the threshold, so the pairwise typo model (the costly part) is skipped."""
+    proves they cannot reach the threshold, so the pairwise typo model (the costly part) is skipped.
+
+    Place words closing a name weigh PLACE_WEIGHT of their IDF (added or dropped, or the same on both sides,
+    such a place says little), except when both sides keep an unmatched one: a different place is a
+    different word.
+    Words no heavier than ``stem_max_weight`` (frequent in the list: sector words) left unmatched may
+    pair up by a shared stem at STEM_SIM."""
     if need is not None and need <= 0:
         need = None  # nothing to prune: every score reaches it
     qset = set(q_skels)
@@ -239,8 +298,11 @@ def compare_names(
         qf, qs, m1 = _merge_joined(qf, qs, ls)
         lf, ls, m2 = _merge_joined(lf, ls, qs)
         merged = m1 or m2
+    place_set = _PLACES or _load_places()
     wq = [weight(x) for x in qs]
     wl = [weight(x) for x in ls]
+    q_places = _discount_place_suffix(qs, wq, place_set) if qs and qs[-1] in place_set else 0
+    l_places = _discount_place_suffix(ls, wl, place_set) if ls and ls[-1] in place_set else 0
     sum_q = sum(wq)
     sum_l = sum(wl)
     total = sum_q + sum_l
@@ -294,6 +356,40 @@ def compare_names(
             used_l.add(j)
             matched += sim * (wq[i] + wl[j])
             pairs.append((qf[i], lf[j], round(sim, 4)))
+    if need is not None:
+        # Second bound, now that the typo pairs are known: only stem pairs (at STEM_SIM) can still add.
+        rest = sum(w for i, w in enumerate(wq) if i not in used_q) + sum(w for j, w in enumerate(wl) if j not in used_l)
+        if (matched + (STEM_SIM * rest if stem_max_weight > 0 else 0.0)) / total + 2 * ORDER_BONUS < need:
+            return None
+    if stem_max_weight > 0 and len(used_q) < len(qs) and len(used_l) < len(ls):
+        # Leftover frequent words by their first letters (cheap filter before the stem test).
+        heads: dict[str, list[int]] = {}
+        for j in range(len(ls)):
+            if j not in used_l and wl[j] <= stem_max_weight and len(lf[j]) >= STEM_MIN_PREFIX:
+                heads.setdefault(lf[j][:STEM_MIN_PREFIX], []).append(j)
+        if heads:
+            for i in range(len(qs)):
+                js = heads.get(qf[i][:STEM_MIN_PREFIX])
+                if not js or i in used_q or wq[i] > stem_max_weight:
+                    continue
+                for j in js:
+                    if j not in used_l and _stem_match(qf[i], lf[j]):
+                        used_q.add(i)
+                        used_l.add(j)
+                        matched += STEM_SIM * (wq[i] + wl[j])
+                        pairs.append((qf[i], lf[j], STEM_SIM))
+                        break
+    left_q = [i for i in range(len(qs) - q_places, len(qs)) if i not in used_q] if q_places else None
+    left_l = [j for j in range(len(ls) - l_places, len(ls)) if j not in used_l] if l_places else None
+    if left_q and left_l:
+        # Different places on the two sides: they count in full (lowers the score, so the bound holds).
+        for i in left_q:
+            sum_q += wq[i] * (1 / PLACE_WEIGHT - 1)
+            wq[i] /= PLACE_WEIGHT
+        for j in left_l:
+            sum_l += wl[j] * (1 / PLACE_WEIGHT - 1)
+            wl[j] /= PLACE_WEIGHT
+        total = sum_q + sum_l
     un_q = sum(w for i, w in enumerate(wq) if i not in used_q)
     un_l = sum(w for j, w in enumerate(wl) if j not in used_l)
     score = matched / total
@@ -318,6 +414,7 @@ def compare_names(
         [qf[i] for i in range(len(qf)) if i not in used_q],
         [lf[j] for j in range(len(lf)) if j not in used_l],
         merged,
+        score,
     )
 
 
