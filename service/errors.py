@@ -19,19 +19,23 @@ log = logging.getLogger("debarlist")
 
 
 class FieldError(BaseModel):
-    field: str = Field(description="Dotted path of the offending field, e.g. `body.identifiers.0.value`.")
-    message: str
+    field: str = Field(
+        examples=["body.identifiers.0.value"],
+        description="Dotted path of the offending field, e.g. `body.identifiers.0.value`.")
+    message: str = Field(description="What is wrong with it.", examples=["invalid LEI check digits"])
 
 
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str = Field(examples=[PROBLEM_BASE + "validation"])
-    title: str = Field(examples=["Request validation failed"])
-    status: int = Field(examples=[422])
-    detail: str | None = Field(default=None, examples=["identifiers.0.value: invalid LEI check digits"])
-    instance: str | None = Field(default=None, examples=["/v1/entries"])
-    errors: list[FieldError] | None = None
+    type: str = Field(description="URI identifying the problem type.", examples=[PROBLEM_BASE + "validation"])
+    title: str = Field(description="Short summary of the problem type.", examples=["Request validation failed"])
+    status: int = Field(description="The HTTP status code.", examples=[422])
+    detail: str | None = Field(
+        description="What went wrong in this occurrence.",
+        default=None, examples=["identifiers.0.value: invalid LEI check digits"])
+    instance: str | None = Field(description="The request path it occurred on.", default=None, examples=["/v1/entries"])
+    errors: list[FieldError] | None = Field(default=None, description="Per-field validation errors, for 422.")
 
 
 class ServiceError(Exception):

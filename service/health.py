@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
-    status: str
-    database: str
+    status: str = Field(description="ok when the service answers and the database is reachable.", examples=["ok"])
+    database: str = Field(description="The database dialect in use.", examples=["postgresql"])
 
 
 @router.get("/healthz", response_model=Health, operation_id="health",

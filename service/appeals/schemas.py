@@ -27,10 +27,14 @@ OUTCOMES = frozenset({Step.upheld, Step.overturned, Step.varied})
 class AppealLodge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lodged_on: date = Field(examples=["2026-04-02"])
+    lodged_on: date = Field(description="Date the appeal was lodged.", examples=["2026-04-02"])
     reference: Ref | None = Field(default=None, description="The appeal body's case reference.",
                                   examples=["PAB-2026/33"])
-    documents: list[Evidence] = Field(default_factory=list, max_length=50)
+    documents: list[Evidence] = Field(
+        description="The appeal's documents.",
+        examples=[[{"title": "Decision of the Procurement Appeals Board",
+                    "url": "https://example.gov/decisions/2026-117.pdf"}]],
+        default_factory=list, max_length=50)
 
 
 class AppealStep(BaseModel):
@@ -39,13 +43,21 @@ class AppealStep(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    step: Step
-    date: Day = Field(examples=["2026-06-15"])
-    decision_ref: Ref | None = Field(default=None, examples=["PAB-2026/33-D"])
-    documents: list[Evidence] = Field(default_factory=list, max_length=50)
-    starts_on: Day | None = Field(default=None, description="varied: the new first day in force.")
-    ends_on: Day | None = Field(default=None, description="varied: the new last day in force.")
-    grounds: list[Ground] | None = Field(default=None, min_length=1, max_length=10,
+    step: Step = Field(description="under_review, upheld, overturned or varied.")
+    date: Day = Field(description="Date of the step.", examples=["2026-06-15"])
+    decision_ref: Ref | None = Field(
+        description="The appeal body's decision reference; required for an outcome.",
+        default=None, examples=["PAB-2026/33-D"])
+    documents: list[Evidence] = Field(
+        description="The step's documents.",
+        examples=[[{"title": "Decision of the Procurement Appeals Board",
+                    "url": "https://example.gov/decisions/2026-117.pdf"}]],
+        default_factory=list, max_length=50)
+    starts_on: Day | None = Field(
+        examples=["2026-07-01"],
+        default=None, description="varied: the new first day in force.")
+    ends_on: Day | None = Field(examples=["2028-06-30"], default=None, description="varied: the new last day in force.")
+    grounds: list[Ground] | None = Field(examples=[["fraud"]], default=None, min_length=1, max_length=10,
                                          description="varied: the new grounds.")
 
     @model_validator(mode="after")
@@ -61,18 +73,26 @@ class AppealStep(BaseModel):
 
 
 class AppealOut(BaseModel):
-    id: str
-    entry_id: str
-    organisation: str
-    status: str = Field(examples=["under_review"])
-    reference: str | None
-    lodged_on: date
-    decided_on: date | None
-    decision_ref: str | None
-    documents: list[dict[str, Any]]
-    steps: list[dict[str, Any]] = Field(description="Every step in order, each with its date, decision "
-                                                    "reference and documents.")
-    created_at: datetime
-    created_by: str | None
-    updated_at: datetime
-    updated_by: str | None
+    id: str = Field(description="The appeal's id.", examples=["8a2d4e6f-1b3c-4d5e-8f90-a1b2c3d4e5f6"])
+    entry_id: str = Field(description="The entry appealed against.", examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
+    organisation: str = Field(description="Code of the organisation that listed the entry.", examples=["KZ"])
+    status: str = Field(description="lodged, under_review, upheld, overturned or varied.", examples=["under_review"])
+    reference: str | None = Field(description="The appeal body's case reference.", examples=["PAB-2026/33"])
+    lodged_on: date = Field(description="Date the appeal was lodged.", examples=["2026-04-02"])
+    decided_on: date | None = Field(description="Date of the outcome; null while pending.", examples=["2026-06-15"])
+    decision_ref: str | None = Field(description="The outcome's decision reference.", examples=["PAB-2026/33-D"])
+    documents: list[dict[str, Any]] = Field(
+        description="The appeal's documents.",
+        examples=[[{"title": "Decision of the Procurement Appeals Board",
+                    "url": "https://example.gov/decisions/2026-117.pdf"}]])
+    steps: list[dict[str, Any]] = Field(
+        examples=[[{"step": "upheld", "date": "2026-06-15", "decision_ref": "PAB-2026/33-D", "documents": []}]],
+        description="Every step in order, each with its date, decision reference and documents.")
+    created_at: datetime = Field(description="When it was created (UTC).", examples=["2026-03-15T09:30:00Z"])
+    created_by: str | None = Field(
+        description="Client id that created it; null for the operator's command line.",
+        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    updated_at: datetime = Field(description="When it last changed (UTC).", examples=["2026-03-16T14:05:00Z"])
+    updated_by: str | None = Field(
+        description="Client id that changed it last; null for the operator's command line.",
+        examples=["dl_4f1c2a9e0b7d6c5a3e21"])

@@ -38,9 +38,12 @@ class UnsupportedGrant(ServiceError):
              summary="Client-credentials grant (anyone with valid credentials)",
              responses=PROBLEMS)
 def issue(request: Request, tx: TxDep,
-          grant_type: Annotated[str, Form(max_length=64, examples=["client_credentials"])],
-          client_id: Annotated[str, Form(min_length=1, max_length=200)],
-          client_secret: Annotated[str, Form(min_length=1, max_length=500)]) -> TokenResponse:
+          grant_type: Annotated[str, Form(max_length=64, examples=["client_credentials"],
+                                          description="Always `client_credentials`.")],
+          client_id: Annotated[str, Form(min_length=1, max_length=200, examples=["dl_4f1c2a9e0b7d6c5a3e21"],
+                                         description="The client's id.")],
+          client_secret: Annotated[str, Form(min_length=1, max_length=500, examples=["s3cr3t-9QfZk2LxP0vW7mRt4YbN"],
+                                             description="The client's secret.")]) -> TokenResponse:
     if grant_type != "client_credentials":
         raise UnsupportedGrant("only grant_type=client_credentials is supported")
     try:

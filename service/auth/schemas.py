@@ -13,8 +13,10 @@ ORG_CODE = r"^[A-Z][A-Z0-9_-]{1,15}$"
 
 
 class TokenResponse(BaseModel):
-    access_token: str = Field(description="A signed JWT (RS256) to send as `Authorization: Bearer ...`.")
-    token_type: Literal["bearer"] = "bearer"
+    access_token: str = Field(
+        examples=["eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJkbF80ZjFjIn0.c2lnbmF0dXJl"],
+        description="A signed JWT (RS256) to send as `Authorization: Bearer ...`.")
+    token_type: Literal["bearer"] = Field(default="bearer", description="Always `bearer`.", examples=["bearer"])
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
 
 
@@ -23,20 +25,25 @@ class OrganisationCreate(BaseModel):
 
     code: str = Field(pattern=ORG_CODE, description="Short code, e.g. `AT`, `KZ`, `OSCE`, `WBG`.",
                       examples=["KZ"])
-    name: str = Field(min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
-    kind: Literal["state", "organisation"] = Field(examples=["state"])
-    requires_review: bool = Field(default=False,
+    name: str = Field(
+        description="The organisation's full name.",
+        min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
+    kind: Literal["state", "organisation"] = Field(description="state or organisation.", examples=["state"])
+    requires_review: bool = Field(examples=[False], default=False,
                                   description="Four-eyes publication: entries wait for a reviewer.")
 
 
 class OrganisationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    code: str = Field(examples=["KZ"])
-    name: str = Field(examples=["Republic of Kazakhstan"])
-    kind: str = Field(examples=["state"])
-    requires_review: bool = False
-    created_at: datetime
+    code: str = Field(description="Short code, e.g. `AT`, `KZ`, `OSCE`, `WBG`.", examples=["KZ"])
+    name: str = Field(description="The organisation's full name.", examples=["Republic of Kazakhstan"])
+    kind: str = Field(description="state or organisation.", examples=["state"])
+    requires_review: bool = Field(
+        default=False,
+        description="Four-eyes publication: entries wait for a reviewer.",
+        examples=[False])
+    created_at: datetime = Field(description="When it was registered (UTC).", examples=["2026-03-15T09:30:00Z"])
 
 
 class ClientCreate(BaseModel):
@@ -44,8 +51,10 @@ class ClientCreate(BaseModel):
 
     organisation: str = Field(pattern=ORG_CODE, description="Code of the client's organisation.",
                               examples=["KZ"])
-    name: str = Field(min_length=1, max_length=200, examples=["KZ public procurement portal"])
-    roles: list[Role] = Field(min_length=1, examples=[["screener"]])
+    name: str = Field(
+        description="What the client is, for people reading the audit log.",
+        min_length=1, max_length=200, examples=["KZ public procurement portal"])
+    roles: list[Role] = Field(description="Roles the client's tokens carry.", min_length=1, examples=[["screener"]])
 
     @field_validator("roles")
     @classmethod
@@ -54,17 +63,21 @@ class ClientCreate(BaseModel):
 
 
 class ClientOut(BaseModel):
-    client_id: str = Field(examples=["dl_4f1c2a9e0b7d6c5a3e21"])
-    organisation: str = Field(examples=["KZ"])
-    name: str
-    roles: list[str]
-    disabled: bool
-    created_at: datetime
+    client_id: str = Field(description="The id to request tokens with.", examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    organisation: str = Field(description="Code of the client's organisation.", examples=["KZ"])
+    name: str = Field(description="What the client is.", examples=["KZ public procurement portal"])
+    roles: list[str] = Field(description="Roles the client's tokens carry.", examples=[["screener"]])
+    disabled: bool = Field(description="True when it may no longer obtain tokens.", examples=[False])
+    created_at: datetime = Field(description="When it was created (UTC).", examples=["2026-03-15T09:30:00Z"])
 
 
 class ClientCreated(ClientOut):
-    client_secret: str = Field(description="Shown once; only its hash is stored.")
+    client_secret: str = Field(
+        examples=["s3cr3t-9QfZk2LxP0vW7mRt4YbN"],
+        description="Shown once; only its hash is stored.")
 
 
 class Jwks(BaseModel):
-    keys: list[dict[str, str]]
+    keys: list[dict[str, str]] = Field(
+        description="Public keys that verify tokens and checkpoints (RFC 7517).",
+        examples=[[{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": "0vx7agoebGcQSuu", "e": "AQAB"}]])

@@ -85,7 +85,7 @@ def validate_country(value: str | None) -> str | None:
 class Identifier(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scheme: Scheme = Field(examples=["lei"])
+    scheme: Scheme = Field(description="The identifier's scheme.", examples=["lei"])
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
         examples=["5493001KJTIIGC8Y1R12"],
         description="Checked against the scheme's check digits or format; stored in canonical form.")
@@ -99,20 +99,29 @@ class Identifier(BaseModel):
 class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Text = Field(examples=["Decision of the Procurement Appeals Board"])
-    url: AnyHttpUrl | None = Field(default=None, examples=["https://example.gov/decisions/2026-117.pdf"])
+    title: Text = Field(description="What the document is.", examples=["Decision of the Procurement Appeals Board"])
+    url: AnyHttpUrl | None = Field(
+        description="Where the document is published.",
+        default=None, examples=["https://example.gov/decisions/2026-117.pdf"])
 
 
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    publisher: str | None = Field(default=None, max_length=200, examples=["WBG"])
-    list: str | None = Field(default=None, max_length=500, examples=["Listing of Ineligible Firms"])
+    publisher: str | None = Field(
+        description="Who published the list the entry was imported from.",
+        default=None, max_length=200, examples=["WBG"])
+    list: str | None = Field(
+        description="Name of the published list.",
+        default=None, max_length=500, examples=["Listing of Ineligible Firms"])
     originating_institution: str | None = Field(
         default=None, max_length=200, examples=["ADB"],
         description="For a cross-debarment: the institution whose decision is recognised.")
-    url: AnyHttpUrl | None = None
-    row: int | None = Field(default=None, ge=0, description="Row of the published file it came from.")
+    url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Where the published list is.",
+        examples=["https://www.worldbank.org/debarr"])
+    row: int | None = Field(examples=[17], default=None, ge=0, description="Row of the published file it came from.")
 
 
 class EntryContent(BaseModel):
@@ -121,18 +130,35 @@ class EntryContent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Kind = Field(default=Kind.company, examples=["company"])
-    name: Text = Field(examples=["ТОО «Алатау Строй»"])
-    aliases: list[Text] = Field(default_factory=list, max_length=100, examples=[["Alatau Stroy LLP"]])
+    name: Text = Field(description="The listed company's or person's name as decided.", examples=["ТОО «Алатау Строй»"])
+    aliases: list[Text] = Field(
+        description="Other names it is known by (transliterations, former names).",
+        default_factory=list, max_length=100, examples=[["Alatau Stroy LLP"]])
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2.", examples=["KZ"])
-    addresses: list[LongText] = Field(default_factory=list, max_length=50)
-    identifiers: list[Identifier] = Field(default_factory=list, max_length=50)
+    addresses: list[LongText] = Field(
+        description="Postal addresses, one per item.",
+        examples=[["050000, Алматы, пр. Абая, 10"]],
+        default_factory=list, max_length=50)
+    identifiers: list[Identifier] = Field(
+        description="Registration, tax or LEI numbers.",
+        examples=[[{"scheme": "lei", "value": "5493001KJTIIGC8Y1R12"}]],
+        default_factory=list, max_length=50)
     listing: Listing = Field(default=Listing.debarred, examples=["debarred"])
-    grounds: list[Ground] = Field(min_length=1, max_length=10, examples=[["forced_labour"]])
-    legal_basis: LongText | None = Field(default=None, examples=["Public Procurement Act, art. 12"])
+    grounds: list[Ground] = Field(
+        description="Why it was listed, one or more grounds.",
+        min_length=1, max_length=10, examples=[["forced_labour"]])
+    legal_basis: LongText | None = Field(
+        description="The legal provision the decision rests on.",
+        default=None, examples=["Public Procurement Act, art. 12"])
     decision_ref: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+        description="The deciding body's reference for the decision.",
         default=None, examples=["MF-2026/117"])
-    decided_on: date | None = Field(default=None, examples=["2026-03-02"])
-    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
+    decided_on: date | None = Field(description="Date of the decision.", default=None, examples=["2026-03-02"])
+    evidence: list[Evidence] = Field(
+        description="Published documents supporting the decision.",
+        examples=[[{"title": "Decision of the Procurement Appeals Board",
+                    "url": "https://example.gov/decisions/2026-117.pdf"}]],
+        default_factory=list, max_length=50)
     source: Source | None = None
     starts_on: date | None = Field(default=None, description="First day in force; defaults to today.",
                                    examples=["2026-03-15"])
@@ -176,22 +202,53 @@ class EntryPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Kind | None = None
-    name: Text | None = None
-    aliases: list[Text] | None = Field(default=None, max_length=100)
-    country: str | None = None
-    addresses: list[LongText] | None = Field(default=None, max_length=50)
-    identifiers: list[Identifier] | None = Field(default=None, max_length=50)
+    name: Text | None = Field(
+        default=None,
+        description="New name; absent keeps the current one.",
+        examples=["ТОО «Алатау Строй»"])
+    aliases: list[Text] | None = Field(
+        description="Other names it is known by (transliterations, former names).",
+        examples=[["Alatau Stroy LLP"]],
+        default=None, max_length=100)
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2.", examples=["KZ"])
+    addresses: list[LongText] | None = Field(
+        description="Postal addresses, one per item.",
+        examples=[["050000, Алматы, пр. Абая, 10"]],
+        default=None, max_length=50)
+    identifiers: list[Identifier] | None = Field(
+        description="Registration, tax or LEI numbers.",
+        examples=[[{"scheme": "lei", "value": "5493001KJTIIGC8Y1R12"}]],
+        default=None, max_length=50)
     listing: Listing | None = None
-    grounds: list[Ground] | None = Field(default=None, min_length=1, max_length=10)
-    legal_basis: LongText | None = None
-    decision_ref: str | None = Field(default=None, max_length=200)
-    decided_on: date | None = None
-    evidence: list[Evidence] | None = Field(default=None, max_length=50)
+    grounds: list[Ground] | None = Field(
+        description="Why it was listed, one or more grounds.",
+        examples=[["forced_labour"]],
+        default=None, min_length=1, max_length=10)
+    legal_basis: LongText | None = Field(
+        default=None,
+        description="The legal provision the decision rests on.",
+        examples=["Public Procurement Act, art. 12"])
+    decision_ref: str | None = Field(
+        description="The deciding body's reference for the decision.",
+        examples=["MF-2026/117"],
+        default=None, max_length=200)
+    decided_on: date | None = Field(default=None, description="Date of the decision.", examples=["2026-03-02"])
+    evidence: list[Evidence] | None = Field(
+        description="Published documents supporting the decision.",
+        examples=[[{"title": "Decision of the Procurement Appeals Board",
+                    "url": "https://example.gov/decisions/2026-117.pdf"}]],
+        default=None, max_length=50)
     source: Source | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: date | None = Field(default=None, description="New first day in force.", examples=["2026-03-15"])
+    ends_on: date | None = Field(
+        default=None,
+        description="New last day in force; null = open-ended.",
+        examples=["2029-03-14"])
     visibility: Visibility | None = None
-    external_ref: str | None = Field(default=None, min_length=1, max_length=200)
+    external_ref: str | None = Field(
+        description="The contributor's own reference, unique within its organisation.",
+        examples=["KZ-MF-2026-117"],
+        default=None, min_length=1, max_length=200)
 
     @model_validator(mode="before")
     @classmethod
@@ -208,86 +265,136 @@ class Withdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] = Field(
+        description="Why the entry is withdrawn; kept in the audit log.",
         examples=["Listed in error: decision MF-2026/117 annulled"])
 
 
 class EntryOut(BaseModel):
-    id: str = Field(examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
-    organisation: str = Field(examples=["KZ"])
+    id: str = Field(description="The entry's id.", examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
+    organisation: str = Field(description="Code of the organisation that listed it.", examples=["KZ"])
     kind: Kind
-    name: str
-    aliases: list[str]
-    country: str | None
-    addresses: list[str]
-    identifiers: list[Identifier]
+    name: str = Field(description="The listed company's or person's name as decided.", examples=["ТОО «Алатау Строй»"])
+    aliases: list[str] = Field(
+        description="Other names it is known by (transliterations, former names).",
+        examples=[["Alatau Stroy LLP"]])
+    country: str | None = Field(description="ISO 3166-1 alpha-2.", examples=["KZ"])
+    addresses: list[str] = Field(
+        description="Postal addresses, one per item.",
+        examples=[["050000, Алматы, пр. Абая, 10"]])
+    identifiers: list[Identifier] = Field(
+        description="Registration, tax or LEI numbers.",
+        examples=[[{"scheme": "lei", "value": "5493001KJTIIGC8Y1R12"}]])
     listing: Listing
-    grounds: list[Ground]
-    legal_basis: str | None
-    decision_ref: str | None
-    decided_on: date | None
-    evidence: list[dict[str, Any]]
-    source: dict[str, Any] | None
-    starts_on: date
-    ends_on: date | None
+    grounds: list[Ground] = Field(description="Why it was listed, one or more grounds.", examples=[["forced_labour"]])
+    legal_basis: str | None = Field(
+        description="The legal provision the decision rests on.",
+        examples=["Public Procurement Act, art. 12"])
+    decision_ref: str | None = Field(
+        description="The deciding body's reference for the decision.",
+        examples=["MF-2026/117"])
+    decided_on: date | None = Field(description="Date of the decision.", examples=["2026-03-02"])
+    evidence: list[dict[str, Any]] = Field(
+        description="Published documents supporting the decision.",
+        examples=[[{"title": "Decision of the Procurement Appeals Board",
+                    "url": "https://example.gov/decisions/2026-117.pdf"}]])
+    source: dict[str, Any] | None = Field(
+        description="The published list it was imported from, if any.",
+        examples=[{"publisher": "WBG", "list": "Listing of Ineligible Firms",
+                   "url": "https://www.worldbank.org/debarr", "row": 17}])
+    starts_on: date = Field(description="First day in force.", examples=["2026-03-15"])
+    ends_on: date | None = Field(description="Last day in force; null = open-ended.", examples=["2029-03-14"])
     visibility: Visibility
-    external_ref: str | None
+    external_ref: str | None = Field(
+        description="The contributor's own reference, unique within its organisation.",
+        examples=["KZ-MF-2026-117"])
     status: Status = Field(description="Derived from the dates on every read; never stale.")
     appeal_status: str = Field(examples=["none"], description=(
         "none, lodged, under_review, upheld, overturned or varied (the latest appeal)."))
-    appeal_lodged_on: date | None = Field(default=None, description="The latest appeal's lodging date.")
-    appeal_decided_on: date | None = Field(default=None, description="The latest appeal's decision date.")
-    appeal_decision_ref: str | None = Field(default=None, description="The latest appeal's decision reference.")
+    appeal_lodged_on: date | None = Field(
+        examples=["2026-04-02"],
+        default=None, description="The latest appeal's lodging date.")
+    appeal_decided_on: date | None = Field(
+        examples=["2026-06-15"],
+        default=None, description="The latest appeal's decision date.")
+    appeal_decision_ref: str | None = Field(
+        examples=["PAB-2026/33-D"],
+        default=None, description="The latest appeal's decision reference.")
     publication: str = Field(default="published", examples=["published"], description=(
         "published, pending_review or rejected: only published entries are screened or seen by "
         "other organisations (four-eyes publication)."))
-    review_id: str | None = Field(default=None, description=(
+    review_id: str | None = Field(examples=["5b7f4d1e-9d2a-4c3e-8e1d-7a1c0b7e9f3a"], default=None, description=(
         "The review this request opened (four-eyes organisations), else null."))
-    withdrawn_at: datetime | None
-    withdrawal_reason: str | None
-    version: int = Field(description="Incremented on every change; the ETag is built from it.")
-    revision: int = Field(description="List revision of the entry's last change.")
-    created_at: datetime
-    created_by: str | None
-    updated_at: datetime
-    updated_by: str | None
+    withdrawn_at: datetime | None = Field(
+        description="When it was withdrawn; null while not withdrawn.",
+        examples=["2026-09-01T10:00:00Z"])
+    withdrawal_reason: str | None = Field(
+        description="Why it was withdrawn.",
+        examples=["Listed in error: decision MF-2026/117 annulled"])
+    version: int = Field(examples=[3], description="Incremented on every change; the ETag is built from it.")
+    revision: int = Field(examples=[1042], description="List revision of the entry's last change.")
+    created_at: datetime = Field(description="When it was created (UTC).", examples=["2026-03-15T09:30:00Z"])
+    created_by: str | None = Field(
+        description="Client id that created it; null for the operator's command line.",
+        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    updated_at: datetime = Field(description="When it last changed (UTC).", examples=["2026-03-16T14:05:00Z"])
+    updated_by: str | None = Field(
+        description="Client id that changed it last; null for the operator's command line.",
+        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
 
 
 class EntryPage(BaseModel):
-    items: list[EntryOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+    items: list[EntryOut] = Field(description="The entries of this page.")
+    next_cursor: str | None = Field(
+        examples=["eyJrIjoiMjAyNi0wMy0xNSIsImlkIjoiM2YxYjljMWUifQ"],
+        description="Pass as `cursor` for the next page; null on the last.")
 
 
 class RevisionOut(BaseModel):
-    version: int
-    list_revision: int
-    action: str = Field(examples=["entry.update"])
-    recorded_at: datetime
-    recorded_by: str | None
-    data: dict[str, Any] = Field(description="The entry as it was at this version.")
+    version: int = Field(description="The entry's version this revision recorded.", examples=[2])
+    list_revision: int = Field(description="The list revision of the change.", examples=[1040])
+    action: str = Field(description="What happened, as in the audit log.", examples=["entry.update"])
+    recorded_at: datetime = Field(description="When the change was recorded (UTC).", examples=["2026-03-15T09:30:00Z"])
+    recorded_by: str | None = Field(
+        description="Client id that made the change; null for the operator's command line.",
+        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    data: dict[str, Any] = Field(
+        examples=[{"name": "ТОО «Алатау Строй»", "country": "KZ", "grounds": ["fraud"]}],
+        description="The entry as it was at this version.")
 
 
 class BulkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entries: list[dict[str, Any]] = Field(
+        examples=[[{"external_ref": "KZ-MF-2026-117", "name": "ТОО «Алатау Строй»", "grounds": ["fraud"]}]],
         min_length=1, max_length=10_000,
         description="Up to 10,000 entries, each with an `external_ref`; rows are validated one by one.")
 
 
 class BulkRowResult(BaseModel):
-    index: int
-    external_ref: str | None
-    result: Literal["created", "updated", "unchanged", "error"]
-    id: str | None = None
-    error: str | None = None
-    review_id: str | None = Field(default=None, description="The review opened for this row, if any.")
+    index: int = Field(description="Position of the row in the request, from 0.", examples=[0])
+    external_ref: str | None = Field(description="The row's external_ref.", examples=["KZ-MF-2026-117"])
+    result: Literal["created", "updated", "unchanged", "error"] = Field(
+        description="What the row did.",
+        examples=["created"])
+    id: str | None = Field(
+        default=None,
+        description="The entry's id; null when the row failed.",
+        examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
+    error: str | None = Field(
+        default=None,
+        description="Why the row failed; null otherwise.",
+        examples=["grounds: field required"])
+    review_id: str | None = Field(
+        examples=["5b7f4d1e-9d2a-4c3e-8e1d-7a1c0b7e9f3a"],
+        default=None, description="The review opened for this row, if any.")
 
 
 class BulkResponse(BaseModel):
-    created: int
-    updated: int
-    unchanged: int
-    errors: int
-    results: list[BulkRowResult]
-    review_batch: str | None = Field(default=None, description=(
+    created: int = Field(description="Rows that created an entry.", examples=[120])
+    updated: int = Field(description="Rows that changed an entry.", examples=[4])
+    unchanged: int = Field(description="Rows equal to the stored entry.", examples=[870])
+    errors: int = Field(description="Rows rejected; see `results`.", examples=[1])
+    results: list[BulkRowResult] = Field(description="One result per row, in request order.")
+    review_batch: str | None = Field(examples=["bulk-4c3e1d7a-5b7f-4d1e-9d2a-1c0b7e9f3a21"], default=None, description=(
         "When rows wait for review: the batch reference that approves them in one call."))

@@ -20,8 +20,11 @@ class SubjectIdentifier(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scheme: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1,
-                                             max_length=32)] = Field(examples=["bin"])
+                                             max_length=32)] = Field(
+        description="Identifier scheme, e.g. bin, lei, inn.",
+        examples=["bin"])
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="The identifier as the bidder gave it.",
         examples=["123456789012"])
 
 
@@ -29,11 +32,19 @@ class Subject(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ref: Short = Field(description="The caller's reference for this bidder.", examples=["bid-17"])
-    name: NameText = Field(examples=["Alatau Stroy LLP"])
-    aliases: list[NameText] = Field(default_factory=list, max_length=20, examples=[["ТОО «Алатау Строй»"]])
+    name: NameText = Field(description="The bidder's name.", examples=["Alatau Stroy LLP"])
+    aliases: list[NameText] = Field(
+        description="Other names of the bidder.",
+        default_factory=list, max_length=20, examples=[["ТОО «Алатау Строй»"]])
     country: str | None = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2.")
-    identifiers: list[SubjectIdentifier] = Field(default_factory=list, max_length=20)
-    kind: Annotated[str, StringConstraints(pattern="^(company|person)$")] | None = None
+    identifiers: list[SubjectIdentifier] = Field(
+        description="The bidder's identifiers.",
+        examples=[[{"scheme": "bin", "value": "123456789012"}]],
+        default_factory=list, max_length=20)
+    kind: Annotated[str, StringConstraints(pattern="^(company|person)$")] | None = Field(
+        default=None,
+        description="company or person; null = either.",
+        examples=["company"])
 
     @field_validator("country")
     @classmethod
@@ -47,11 +58,13 @@ class ScreenRequest(BaseModel):
     subjects: list[Subject] = Field(min_length=1, max_length=1000, description="1 to 1,000 bidders.")
     as_of: date | None = Field(default=None, description="Valid time: the day the list is read for "
                                                           "(default today).", examples=["2026-11-26"])
-    threshold: float | None = Field(default=None, ge=0.0, le=1.0,
+    threshold: float | None = Field(examples=[0.85], default=None, ge=0.0, le=1.0,
                                     description="Minimum score; null = the calibrated default.")
-    limit: int = Field(default=5, ge=1, le=50, description="Matches per subject at most.")
-    tender_ref: Short | None = Field(default=None, examples=["KZ-2026-0042"])
-    include_inactive: bool = Field(default=False, description="Also report entries not in force on "
+    limit: int = Field(examples=[5], default=5, ge=1, le=50, description="Matches per subject at most.")
+    tender_ref: Short | None = Field(
+        description="The tender the screening is for; kept in the audit log.",
+        default=None, examples=["KZ-2026-0042"])
+    include_inactive: bool = Field(examples=[False], default=False, description="Also report entries not in force on "
                                                               "as_of (expired, not yet started, withdrawn).")
     known_at: datetime | None = Field(default=None, description=(
         "Record time: read the list as it was known at this instant (every entry's latest version "
@@ -66,61 +79,94 @@ class ScreenRequest(BaseModel):
 
 
 class Recogniser(BaseModel):
-    organisation: str = Field(examples=["EBRD"])
-    decision_ref: str
-    legal_basis: str
-    starts_on: date
-    ends_on: date | None
+    organisation: str = Field(description="The recognising organisation.", examples=["EBRD"])
+    decision_ref: str = Field(description="Its own decision.", examples=["EBRD-ECD-2026/14"])
+    legal_basis: str = Field(
+        description="The provision the recognition rests on.",
+        examples=["Agreement for Mutual Enforcement of Debarment Decisions (2010)"])
+    starts_on: date = Field(description="First day the recognition is in force.", examples=["2026-05-01"])
+    ends_on: date | None = Field(description="Last day in force; null = as long as the entry.", examples=["2029-03-14"])
 
 
 class MatchedEntry(BaseModel):
-    name: str
-    listing: str
-    grounds: list[str]
-    starts_on: date
-    ends_on: date | None
-    status: str = Field(description="Status on as_of.")
-    in_force: bool = Field(description="False only for matches reported because include_inactive=true.")
-    appeal_status: str
-    organisation: str
-    legal_basis: str | None
-    decision_ref: str | None
-    decided_on: date | None
-    source: dict[str, Any] | None
-    appeal_lodged_on: date | None = None
-    appeal_decided_on: date | None = None
-    appeal_decision_ref: str | None = None
+    name: str = Field(description="The entry's name.", examples=["ТОО «Алатау Строй»"])
+    listing: str = Field(description="debarred or flagged.", examples=["debarred"])
+    grounds: list[str] = Field(description="Why it was listed.", examples=[["fraud"]])
+    starts_on: date = Field(description="First day in force.", examples=["2026-03-15"])
+    ends_on: date | None = Field(description="Last day in force; null = open-ended.", examples=["2029-03-14"])
+    status: str = Field(examples=["active"], description="Status on as_of.")
+    in_force: bool = Field(
+        examples=[True],
+        description="False only for matches reported because include_inactive=true.")
+    appeal_status: str = Field(
+        description="none, lodged, under_review, upheld, overturned or varied.",
+        examples=["none"])
+    organisation: str = Field(description="Code of the organisation that listed it.", examples=["KZ"])
+    legal_basis: str | None = Field(
+        description="The legal provision the decision rests on.",
+        examples=["Public Procurement Act, art. 12"])
+    decision_ref: str | None = Field(description="The deciding body's reference.", examples=["MF-2026/117"])
+    decided_on: date | None = Field(description="Date of the decision.", examples=["2026-03-02"])
+    source: dict[str, Any] | None = Field(
+        description="The published list it was imported from, if any.",
+        examples=[{"publisher": "WBG", "list": "Listing of Ineligible Firms",
+                   "url": "https://www.worldbank.org/debarr", "row": 17}])
+    appeal_lodged_on: date | None = Field(
+        default=None,
+        description="The latest appeal's lodging date.",
+        examples=["2026-04-02"])
+    appeal_decided_on: date | None = Field(
+        default=None,
+        description="The latest appeal's decision date.",
+        examples=["2026-06-15"])
+    appeal_decision_ref: str | None = Field(
+        default=None,
+        description="The latest appeal's decision reference.",
+        examples=["PAB-2026/33-D"])
     recognised_by: list[Recogniser] = Field(default_factory=list, description=(
         "Every other organisation whose recognition of the entry is in force on as_of."))
 
 
 class ScreenMatch(BaseModel):
-    entry_id: str
-    score: float = Field(ge=0.0, le=1.0, examples=[0.93])
-    matched_name: str = Field(description="The listed name or alias that was met.")
-    query_name: str = Field(description="The subject's name or alias that met it ('' if by identifier).")
-    explanation: dict[str, Any]
+    entry_id: str = Field(description="The matched entry.", examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
+    score: float = Field(description="Match score from 0 to 1.", ge=0.0, le=1.0, examples=[0.93])
+    matched_name: str = Field(examples=["ТОО «Алатау Строй»"], description="The listed name or alias that was met.")
+    query_name: str = Field(
+        examples=["Alatau Stroy LLP"],
+        description="The subject's name or alias that met it ('' if by identifier).")
+    explanation: dict[str, Any] = Field(
+        description="How the score was reached: the aligned tokens and any identifier hit.",
+        examples=[{"method": "name", "tokens": [["alatau", "алатау", 1.0], ["stroy", "строй", 1.0]]}])
     entry: MatchedEntry
 
 
 class SubjectResult(BaseModel):
-    ref: str
-    matches: list[ScreenMatch]
+    ref: str = Field(description="The subject's ref from the request.", examples=["bid-17"])
+    matches: list[ScreenMatch] = Field(description="Matches at or above the threshold, best first.")
 
 
 class ScreenResponse(BaseModel):
-    screening_id: str
-    screened_at: datetime
-    as_of: date
-    list_revision: int = Field(description="The list revision the screening read.")
-    algorithm: str = Field(examples=["debarlist-match/1.0"])
-    threshold: float
-    tender_ref: str | None = None
-    known_at: datetime | None = Field(default=None, description="The record time read, if one was asked.")
-    results: list[SubjectResult]
+    screening_id: str = Field(
+        description="Id of the stored screening; replay it later.",
+        examples=["e4d3c2b1-a098-4f76-8e54-3210fedcba98"])
+    screened_at: datetime = Field(description="When it ran (UTC).", examples=["2026-03-15T09:30:00Z"])
+    as_of: date = Field(description="Valid time: the day the list was read for.", examples=["2026-11-26"])
+    list_revision: int = Field(examples=[1042], description="The list revision the screening read.")
+    algorithm: str = Field(description="The matching algorithm and version.", examples=["debarlist-match/1.0"])
+    threshold: float = Field(description="The minimum score applied.", examples=[0.85])
+    tender_ref: str | None = Field(
+        default=None,
+        description="The tender the screening was for.",
+        examples=["KZ-2026-0042"])
+    known_at: datetime | None = Field(
+        examples=["2026-05-01T12:00:00Z"],
+        default=None, description="The record time read, if one was asked.")
+    results: list[SubjectResult] = Field(description="One result per subject, in request order.")
 
 
 class ScreeningReceipt(ScreenResponse):
-    organisation: str
-    client_id: str
-    request: dict[str, Any] = Field(description="The request as received.")
+    organisation: str = Field(description="Code of the screening organisation.", examples=["KZ"])
+    client_id: str = Field(description="Client id that ran the screening.", examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    request: dict[str, Any] = Field(
+        examples=[{"subjects": [{"ref": "bid-17", "name": "Alatau Stroy LLP"}], "tender_ref": "KZ-2026-0042"}],
+        description="The request as received.")
