@@ -28,8 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select, update
 
 from service.audit.chain import chain_hash
 from service.audit.models import GENESIS_HASH, AuditRecord, Ledger
@@ -42,7 +41,7 @@ from service.common.tx import SYSTEM, Tx
 from service.db import make_engine, make_session_factory
 from service.entries.schemas import EntryCreate
 from service.entries.service import create_entry
-from service.migrate import upgrade
+from service.migrate import scratch_database, upgrade
 
 
 class NoAuditTx(Tx):
@@ -204,20 +203,6 @@ def bench_verify(engine: Engine, label: str, records: int) -> None:
     )
 
 
-def scratch_pg(base: str, name: str) -> tuple[str, Engine]:
-    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False), admin
-
-
-def drop_pg(admin: Engine, name: str) -> None:
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def run(url: str, label: str, args: argparse.Namespace) -> None:
     upgrade(url)
     engine = make_engine(url)
@@ -232,23 +217,11 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
 
 
 def run_verify(url: str, label: str, args: argparse.Namespace) -> None:
-    if url.startswith("sqlite"):
-        with tempfile.TemporaryDirectory() as tmp:
-            verify_url = f"sqlite:///{Path(tmp) / 'verify.db'}"
-            upgrade(verify_url)
-            engine = make_engine(verify_url)
-            bench_verify(engine, label, args.records)
-            engine.dispose()
-        return
-    name = "bench_audit_verify_" + secrets.token_hex(3)
-    verify_url, admin = scratch_pg(url, name)
-    try:
-        upgrade(verify_url)
-        engine = make_engine(verify_url)
+    with tempfile.TemporaryDirectory() as tmp, \
+            scratch_database(url, Path(tmp), "bench_audit_verify_" + secrets.token_hex(3)) as scratch:
+        engine = make_engine(scratch)
         bench_verify(engine, label, args.records)
         engine.dispose()
-    finally:
-        drop_pg(admin, name)
 
 
 def main() -> None:
@@ -263,13 +236,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite", args)
     if args.pg:
-        name = "bench_audit_" + secrets.token_hex(3)
-        url, admin = scratch_pg(args.pg, name)
-        try:
+        with tempfile.TemporaryDirectory() as tmp, \
+                scratch_database(args.pg, Path(tmp), "bench_audit_" + secrets.token_hex(3)) as url:
             run(url, "PostgreSQL", args)
-        finally:
-            drop_pg(admin, name)
-
 
 if __name__ == "__main__":
     main()

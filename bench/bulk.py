@@ -22,15 +22,12 @@ import secrets
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, select
 
 from service.app import create_app
 from service.auth.keys import generate_pem
@@ -41,30 +38,9 @@ from service.auth.service import create_client, create_organisation
 from service.common.tx import SYSTEM, Tx
 from service.config import Settings
 from service.entries.models import Entry
-from service.migrate import upgrade
+from service.migrate import scratch_database
 
 COUNTRIES = ("KZ", "UA", "RS", "GE", "AM", "MN", "DE", "FR", "AT", "PL")
-
-
-@contextmanager
-def scratch_database(backend: str, pg_url: str, workdir: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'bench-bulk.db'}"
-        upgrade(url)
-        yield url
-        return
-    name = "bench_bulk_" + secrets.token_hex(4)
-    admin = create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def generate(count: int, prefix: str, rename: bool = False) -> list[dict[str, Any]]:
@@ -94,7 +70,9 @@ def timed_bulk(client: TestClient, headers: dict[str, str], rows: list[dict[str,
 
 
 def run_backend(backend: str, pg_url: str, count: int, singles: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, pg_url, Path(tmp)) as url:
+    scratch_name = "bench_bulk_" + secrets.token_hex(4)
+    base_url = pg_url if backend == "postgresql" else None
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(base_url, Path(tmp), scratch_name) as url:
         key = Path(tmp) / "key.pem"
         key.write_text(generate_pem())
         settings = Settings(database_url=url, signing_key_file=key, env="development", log_level="WARNING")

@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.support import Actor, Harness, fresh_database_url
+from service.migrate import scratch_database
+from tests.support import Actor, Harness
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -70,5 +71,5 @@ def actor(harness: Harness) -> Callable[..., Actor]:
 def fresh_db(tmp_path: Path) -> Iterator[str]:
     """A brand-new migrated database of the same backend, for tests that tamper with it."""
     base = os.environ.get("DEBARLIST_DATABASE_URL")
-    with fresh_database_url(base, tmp_path, "t" + secrets.token_hex(4)) as url:
+    with scratch_database(base, tmp_path, "t" + secrets.token_hex(4)) as url:
         yield url

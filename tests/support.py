@@ -11,8 +11,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from service.app import create_app
 from service.auth.roles import Role
@@ -78,30 +76,6 @@ class Harness:
                                                        "client_id": client_id, "client_secret": secret})
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
-
-
-@contextmanager
-def fresh_database_url(base_url: str | None, tmp_path: Path, name: str) -> Iterator[str]:
-    """Create, migrate and finally drop a database of the same backend as ``base_url``."""
-    from service.migrate import upgrade
-
-    if not base_url or base_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / (name + '.db')}"
-        upgrade(url)
-        yield url
-        return
-    admin_url = make_url(base_url).set(database="postgres")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def entry_body(**overrides: Any) -> dict[str, Any]:
