@@ -124,7 +124,23 @@ class Source(BaseModel):
     row: int | None = Field(examples=[17], default=None, ge=0, description="Row of the published file it came from.")
 
 
-class EntryContent(BaseModel):
+class _EntryInputRules(BaseModel):
+    """Rules shared by a whole entry and a patch of one: no NUL anywhere, ISO country codes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return reject_nul(data)
+
+    @field_validator("country", check_fields=False)
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return validate_country(value)
+
+
+class EntryContent(_EntryInputRules):
     """The fields a contributor sets."""
 
     model_config = ConfigDict(extra="forbid")
@@ -169,16 +185,6 @@ class EntryContent(BaseModel):
         Field(default=None, description="The contributor's own reference, unique within its organisation.",
               examples=["KZ-MF-2026-117"]))
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        return reject_nul(data)
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return validate_country(value)
-
     @field_validator("grounds")
     @classmethod
     def _unique_grounds(cls, grounds: list[Ground]) -> list[Ground]:
@@ -196,7 +202,7 @@ class EntryCreate(EntryContent):
     pass
 
 
-class EntryPatch(BaseModel):
+class EntryPatch(_EntryInputRules):
     """Fields to change; absent fields keep their value."""
 
     model_config = ConfigDict(extra="forbid")
@@ -249,16 +255,6 @@ class EntryPatch(BaseModel):
         description="The contributor's own reference, unique within its organisation.",
         examples=["KZ-MF-2026-117"],
         default=None, min_length=1, max_length=200)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        return reject_nul(data)
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return validate_country(value)
 
 
 class Withdrawal(BaseModel):
