@@ -45,14 +45,20 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-def status_of(entry: Entry, on: date) -> Status:
-    if entry.withdrawn_at is not None:
+def derive_status(*, withdrawn: bool, starts_on: date, ends_on: date | None, on: date) -> Status:
+    """Status on day ``on``, from the dates alone: nothing has to run for an entry to expire."""
+    if withdrawn:
         return Status.withdrawn
-    if entry.starts_on > on:
+    if starts_on > on:
         return Status.not_yet_in_force
-    if entry.ends_on is not None and entry.ends_on < on:
+    if ends_on is not None and ends_on < on:
         return Status.expired
     return Status.active
+
+
+def status_of(entry: Entry, on: date) -> Status:
+    return derive_status(withdrawn=entry.withdrawn_at is not None, starts_on=entry.starts_on,
+                         ends_on=entry.ends_on, on=on)
 
 
 def status_clause(status: Status, on: date) -> ColumnElement[bool]:
@@ -75,9 +81,15 @@ def visible_clause(principal: Principal) -> ColumnElement[bool]:
                Entry.organisation_id == principal.organisation_id)
 
 
+def may_read(principal: Principal, *, organisation_id: int, visibility: str, publication: str) -> bool:
+    """The rule of ``visible_clause`` for one entry or one stored version of it."""
+    return (principal.has(Role.auditor) or organisation_id == principal.organisation_id
+            or (visibility in ("public", "members") and publication == PUBLISHED))
+
+
 def can_see(principal: Principal, entry: Entry) -> bool:
-    return (principal.has(Role.auditor) or entry.organisation_id == principal.organisation_id
-            or (entry.visibility in ("public", "members") and entry.publication == PUBLISHED))
+    return may_read(principal, organisation_id=entry.organisation_id, visibility=entry.visibility,
+                    publication=entry.publication)
 
 
 def to_out(entry: Entry, on: date | None = None, *, review_id: str | None = None) -> EntryOut:

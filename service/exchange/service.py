@@ -21,10 +21,11 @@ from service.audit.models import Ledger
 from service.auth.deps import Principal
 from service.entries.models import Entry, EntryRevision
 from service.entries.schemas import EntryOut, Status
-from service.entries.service import can_see, to_out, today, visible_clause
+from service.entries.service import derive_status, may_read, to_out, today, visible_clause
 from service.errors import Conflict
 from service.exchange import ftm
 from service.exchange.schemas import ChangeItem, ChangePage
+from service.reviews.submit import PUBLISHED
 
 POLL_SECONDS = 0.2
 EXPORT_CHUNK = 500
@@ -49,28 +50,16 @@ def wait_for_change(factory: sessionmaker[Session], since: int, wait: float,
         time.sleep(min(POLL_SECONDS, max(0.0, deadline - clock())))
 
 
-_COLUMNS = frozenset(column.name for column in Entry.__table__.columns)
-
-
 def _may_see(principal: Principal, data: dict[str, Any], organisation_id: int) -> bool:
-    """``entries.service.can_see`` applied to the entry as it was at that version.
-
-    The rule itself is reused (on a transient, never-flushed copy of the version) so that the
-    feed follows the list's visibility rules as they evolve.
-    """
-    version = Entry(**{key: value for key, value in data.items() if key in _COLUMNS and key != "id"})
-    version.organisation_id = organisation_id
-    return can_see(principal, version)
+    """The list's visibility rule applied to the entry as it was at that version."""
+    return may_read(principal, organisation_id=organisation_id, visibility=data["visibility"],
+                    publication=data.get("publication", PUBLISHED))
 
 
 def _status(data: dict[str, Any], on: date) -> Status:
-    if data.get("withdrawn_at"):
-        return Status.withdrawn
-    if date.fromisoformat(data["starts_on"]) > on:
-        return Status.not_yet_in_force
-    if data.get("ends_on") and date.fromisoformat(data["ends_on"]) < on:
-        return Status.expired
-    return Status.active
+    ends_on = data.get("ends_on")
+    return derive_status(withdrawn=bool(data.get("withdrawn_at")), starts_on=date.fromisoformat(data["starts_on"]),
+                         ends_on=date.fromisoformat(ends_on) if ends_on else None, on=on)
 
 
 def changes(session: Session, principal: Principal, since: int, limit: int) -> ChangePage:

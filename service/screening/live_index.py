@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service.audit.models import Ledger
 from service.auth.models import Organisation
 from service.entries.models import Entry
+from service.entries.service import derive_status
 from service.matching import Identifier, ListedRecord, MatchIndex
 from service.recognitions.models import Recognition
 
@@ -67,13 +68,7 @@ class ListedFacts:
     recognitions: tuple[RecognitionFact, ...] = ()
 
     def status_on(self, on: date) -> str:
-        if self.withdrawn:
-            return "withdrawn"
-        if self.starts_on > on:
-            return "not_yet_in_force"
-        if self.ends_on is not None and self.ends_on < on:
-            return "expired"
-        return "active"
+        return derive_status(withdrawn=self.withdrawn, starts_on=self.starts_on, ends_on=self.ends_on, on=on).value
 
 
 def record_of(entry: Entry) -> ListedRecord:

@@ -22,8 +22,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from service.migrate import scratch_database
 from tests.foundation.conftest import ROLES
-from tests.support import Actor, Harness, entry_body, fresh_database_url
+from tests.support import Actor, Harness, entry_body
 
 ANONYMOUS = {("GET", "/healthz"), ("POST", "/v1/token"), ("GET", "/.well-known/jwks.json"),
              ("GET", "/docs"), ("GET", "/openapi.json")}
@@ -163,7 +164,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory, key_file: Path) -> Iterator[Co
     """The matrix runs on its own small database: exports and feeds stream whatever the
     session database holds by then, which would make the matrix slow, not more thorough."""
     base = os.environ.get("DEBARLIST_DATABASE_URL")
-    with fresh_database_url(base, tmp_path_factory.mktemp("matrix"), "matrix" + secrets.token_hex(4)) as url:
+    with scratch_database(base, tmp_path_factory.mktemp("matrix"), "matrix" + secrets.token_hex(4)) as url:
         harness = Harness.start(url, key_file)
         try:
             org = harness.new_org()
