@@ -21,7 +21,7 @@ from service.auth.models import Organisation
 from service.entries.models import EntryRevision
 from service.matching import Identifier, ListedRecord, MatchIndex
 from service.recognitions.models import Recognition
-from service.screening.live_index import ListedFacts, RecognitionFact
+from service.screening.live_index import ListedFacts, RecognitionFact, recognition_facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ class ListView:
 
 def build_view(session: Session, cut: Cut) -> ListView:
     orgs = {code: org_id for org_id, code in session.execute(select(Organisation.id, Organisation.code))}
-    recognitions = _recognitions(session, cut)
+    recognitions = recognition_facts(session, cut.recognitions())
     latest = (select(EntryRevision.entry_id, func.max(EntryRevision.version).label("version"))
               .where(cut.versions()).group_by(EntryRevision.entry_id).subquery())
     query = select(EntryRevision).join(latest, and_(EntryRevision.entry_id == latest.c.entry_id,
@@ -71,18 +71,6 @@ def build_view(session: Session, cut: Cut) -> ListView:
         if cut.known_at is not None:
             revision = max(revision, version.list_revision)
     return ListView(matcher=matcher, facts=facts, revision=revision)
-
-
-def _recognitions(session: Session, cut: Cut) -> dict[str, list[RecognitionFact]]:
-    query = (select(Recognition, Organisation.code)
-             .join(Organisation, Organisation.id == Recognition.organisation_id)
-             .where(cut.recognitions()).order_by(Recognition.created_at, Recognition.id))
-    found: dict[str, list[RecognitionFact]] = {}
-    for recognition, code in session.execute(query):
-        found.setdefault(recognition.entry_id, []).append(RecognitionFact(
-            organisation=code, decision_ref=recognition.decision_ref, legal_basis=recognition.legal_basis,
-            starts_on=recognition.starts_on, ends_on=recognition.ends_on))
-    return found
 
 
 def _day(value: Any) -> date | None:

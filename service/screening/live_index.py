@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from service.audit.models import Ledger
@@ -97,19 +97,27 @@ def changed_since(since: int) -> ColumnElement[bool]:
     return or_(Entry.revision > since, Entry.id.in_(recognised))
 
 
-def recognitions_of_changed(session: Session, since: int) -> dict[str, list[RecognitionFact]]:
-    """Recognitions not withdrawn of the entries changed after list revision ``since``."""
-    query = (select(Recognition, Organisation.code)
-             .join(Entry, Entry.id == Recognition.entry_id)
-             .join(Organisation, Organisation.id == Recognition.organisation_id)
-             .where(changed_since(since), Recognition.withdrawn_at.is_(None))
-             .order_by(Recognition.created_at, Recognition.id))
+def recognition_facts(session: Session, condition: ColumnElement[bool], *,
+                      via_entry: bool = False) -> dict[str, list[RecognitionFact]]:
+    """Recognitions meeting ``condition``, by entry id, in the order they were made.
+
+    ``via_entry`` joins the recognised entry, for conditions on it (see ``changed_since``)."""
+    query = select(Recognition, Organisation.code).join(Organisation, Organisation.id == Recognition.organisation_id)
+    if via_entry:
+        query = query.join(Entry, Entry.id == Recognition.entry_id)
+    query = query.where(condition).order_by(Recognition.created_at, Recognition.id)
     found: dict[str, list[RecognitionFact]] = {}
     for recognition, code in session.execute(query):
         found.setdefault(recognition.entry_id, []).append(RecognitionFact(
             organisation=code, decision_ref=recognition.decision_ref, legal_basis=recognition.legal_basis,
             starts_on=recognition.starts_on, ends_on=recognition.ends_on))
     return found
+
+
+def recognitions_of_changed(session: Session, since: int) -> dict[str, list[RecognitionFact]]:
+    """Recognitions not withdrawn of the entries changed after list revision ``since``."""
+    return recognition_facts(session, and_(changed_since(since), Recognition.withdrawn_at.is_(None)),
+                             via_entry=True)
 
 
 class LiveIndex:
