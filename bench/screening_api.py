@@ -96,7 +96,7 @@ def main() -> None:
               f"({found} subjects with matches)")
 
         from service.matching import DEFAULT_THRESHOLD, Query
-        index = app.state.live_index.matcher
+        index = app.state.lists.live_index.matcher
         started = time.perf_counter()
         for s in subjects:
             index.search(Query(name=s["name"], country=s["country"]), threshold=DEFAULT_THRESHOLD, limit=5)

@@ -14,18 +14,20 @@ from service.appeals.router import router as appeals_router
 from service.audit.router import install as install_audit
 from service.auth.keys import load_signing_key
 from service.auth.router import router as auth_router
+from service.common.tx import Sessions
 from service.config import Settings, get_settings
-from service.db import make_engine, make_session_factory
+from service.db import make_engine, make_session_factory, read_only
 from service.entries.router import router as entries_router
 from service.errors import install_handlers
 from service.exchange.router import router as exchange_router
+from service.exchange.service import ListHead
 from service.health import router as health_router
 from service.history.router import router as history_router
 from service.middleware import RequestContext
 from service.openapi_doc import problem_only_openapi
 from service.recognitions.router import router as recognitions_router
 from service.reviews.router import router as reviews_router
-from service.screening.live_index import LiveIndex
+from service.listview import Lists
 from service.screening.router import router as screening_router
 
 DESCRIPTION = """\
@@ -39,7 +41,7 @@ Every operation names the roles allowed to call it. Errors are RFC 9457 problem 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, settings.pool_limits())
     signing_key = load_signing_key(settings)
 
     @asynccontextmanager
@@ -66,8 +68,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.sessions = Sessions(write=app.state.session_factory,
+                                  read=make_session_factory(read_only(engine)))
+    app.state.list_head = ListHead(app.state.sessions.read)
     app.state.signing_key = signing_key
-    app.state.live_index = LiveIndex()
+    app.state.lists = Lists()
     # The screening index is built from the database before the first request is served.
     app.state.startup_hooks = [_build_index]
     app.state.shutdown_hooks = []
@@ -89,5 +94,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _build_index(app: FastAPI) -> None:
-    with app.state.session_factory() as session:
-        app.state.live_index.refresh(session)
+    with app.state.sessions.read() as session:
+        app.state.lists.live(session)

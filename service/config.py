@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.db import PoolLimits
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DEBARLIST_", extra="ignore")
@@ -26,7 +28,22 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     checkpoint_interval_seconds: int = Field(default=3600, ge=0)
+    # API clients holding the cross-organisation `operator` role: refused (none is created, an
+    # existing one gets no token) unless true. The command line is always the operator.
+    allow_operator_clients: bool = False
     log_level: str = "INFO"
+    # Database connections. The pool is as large as the worker thread pool (40), so a request
+    # never waits for a connection while another request's thread holds one idle; a request that
+    # still waits longer than ``db_pool_timeout_seconds`` (or for SQLite's write lock longer than
+    # ``db_lock_timeout_seconds``) is answered 503 with Retry-After instead of queueing forever.
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_max_overflow: int = Field(default=30, ge=0, le=500)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+    def pool_limits(self) -> PoolLimits:
+        return PoolLimits(size=self.db_pool_size, overflow=self.db_max_overflow,
+                          timeout=self.db_pool_timeout_seconds, lock_timeout=self.db_lock_timeout_seconds)
 
     @property
     def is_development(self) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -50,18 +51,46 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True, slots=True)
+class PoolLimits:
+    """How many connections an engine keeps and how long a caller waits for one or for a lock."""
+
+    size: int = 10
+    overflow: int = 30
+    timeout: float = 10.0
+    lock_timeout: float = 10.0
+
+
+READ_ONLY = "debarlist_read_only"
+
+
+def make_engine(url: str, limits: PoolLimits | None = None) -> Engine:
+    limits = limits or PoolLimits()
+    pool = {"pool_size": limits.size, "max_overflow": limits.overflow, "pool_timeout": limits.timeout}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": limits.lock_timeout},
+                               poolclass=QueuePool, **pool)
+        _configure_sqlite(engine, limits.lock_timeout)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # lock_timeout bounds how long a writer queues on a row or the ledger lock before 503.
+    return create_engine(url, pool_pre_ping=True, **pool,
+                         connect_args={"options": f"-c lock_timeout={int(limits.lock_timeout * 1000)}"})
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def read_only(engine: Engine) -> Engine:
+    """The same pool, for transactions that only read: on SQLite they begin DEFERRED (no write
+    lock: readers never queue behind writers, WAL gives them a snapshot); on PostgreSQL they
+    are READ ONLY transactions."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(**{READ_ONLY: True}, postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
     # WAL keeps readers off the writers' backs; synchronous=FULL makes an acknowledged commit
-    # survive a power cut. Every transaction starts with BEGIN IMMEDIATE so that two writers
-    # queue on the lock instead of failing with SQLITE_BUSY when a reader upgrades to a writer.
+    # survive a power cut. A writing transaction starts with BEGIN IMMEDIATE so that two writers
+    # queue on the lock instead of failing with SQLITE_BUSY when a reader upgrades to a writer;
+    # a read-only one starts DEFERRED and never takes the lock.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -69,21 +98,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
-
-
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    session = factory()
-    try:
-        yield session
-    finally:
-        session.close()

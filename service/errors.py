@@ -9,7 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -85,8 +86,28 @@ class Forbidden(ServiceError):
     status, slug, title = 403, "forbidden", "Forbidden"
 
 
-class PayloadTooLarge(ServiceError):
-    status, slug, title = 413, "payload-too-large", "Request body too large"
+class Overloaded(ServiceError):
+    status, slug, title = 503, "overloaded", "Service overloaded"
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+# SQLite's "database is locked" and PostgreSQL's lock_not_available (55P03) and
+# query_canceled (57014): a lock or statement waited past its configured bound.
+_OVERLOAD_CODES = frozenset({"55P03", "57014"})
+
+
+def is_overload(exc: BaseException) -> bool:
+    """A database wait that ran past its bound: the request may be retried, nothing is broken."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, OperationalError):
+        orig = exc.orig
+        if getattr(orig, "sqlstate", None) in _OVERLOAD_CODES:
+            return True
+        return "database is locked" in str(orig) or "database table is locked" in str(orig)
+    return False
 
 
 def problem_response(status: int, slug: str, title: str, detail: str | None, instance: str | None,
@@ -157,6 +178,17 @@ def install_handlers(app: FastAPI) -> None:
         log.info("integrity conflict on %s %s: %s", request.method, request.url.path, exc.orig)
         return problem_response(409, "conflict", "Conflict",
                                 "the change conflicts with one committed concurrently; retry", request.url.path)
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(OperationalError)
+    async def _database_wait(request: Request, exc: Exception) -> JSONResponse:
+        if not is_overload(exc):
+            return await _unexpected(request, exc)
+        log.warning("overloaded on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem_response(503, "overloaded", "Service overloaded",
+                                "the service is busy (no database connection or lock within its bound); "
+                                "retry after the time in Retry-After", request.url.path,
+                                headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -24,7 +24,6 @@ Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, R
              responses=PROBLEMS)
 def lodge(entry_id: str, body: AppealLodge, response: Response, tx: TxDep, principal: Contributor) -> AppealOut:
     appeal = service.lodge(tx, principal, entry_id, body)
-    tx.commit()
     response.headers["Location"] = f"/v1/appeals/{appeal.id}"
     return service.to_out(tx.session, appeal)
 
@@ -47,5 +46,4 @@ def get_appeal(appeal_id: str, tx: TxDep, principal: Reader) -> AppealOut:
                      "(contributor of the listing organisation)", responses=PROBLEMS)
 def record_step(appeal_id: str, body: AppealStep, tx: TxDep, principal: Contributor) -> AppealOut:
     appeal = service.record_step(tx, principal, appeal_id, body)
-    tx.commit()
     return service.to_out(tx.session, appeal)

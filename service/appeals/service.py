@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from service.appeals.models import Appeal
 from service.appeals.schemas import OUTCOMES, AppealLodge, AppealOut, AppealStep, Step
-from service.auth.deps import Principal
 from service.auth.models import Organisation
+from service.common.principal import Principal
 from service.common.tx import Tx
 from service.db import utcnow
 from service.entries import service as entries

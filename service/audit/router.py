@@ -14,20 +14,12 @@ from service.audit.verify import Anchor, verify_chain
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
-from service.common.tx import Tx
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 Auditor = Annotated[Principal, Depends(require(Role.auditor))]
 Reader = Annotated[Principal, Depends(require(Role.auditor, Role.admin, Role.contributor, Role.reviewer,
                                               Role.screener))]
-
-
-def _release(tx: Tx) -> None:
-    """End the request's own transaction (it only authenticated the caller) before reading
-    through separate sessions: on SQLite every transaction holds the write lock (BEGIN
-    IMMEDIATE), so keeping it open would block those sessions until the lock times out."""
-    tx.rollback()
 
 
 READ_SCOPE = ("auditor: every record; contributor, reviewer, admin: their organisation's records; "
@@ -77,9 +69,9 @@ def export_records(request: Request, tx: TxDep, principal: Reader, filters: Filt
                    format_: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.jsonl
                    ) -> StreamingResponse:
     filters.check()  # before streaming starts: once it has, the status can no longer change
-    _release(tx)
+    tx.release()  # the chain is read through short sessions of its own
     # The stream outlives the request's unit of work, so it reads through its own sessions.
-    records = service.iter_records(request.app.state.session_factory, principal, filters)
+    records = service.iter_records(request.app.state.sessions.read, principal, filters)
     if format_ is ExportFormat.csv:
         return StreamingResponse(service.csv_lines(records), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
@@ -94,13 +86,13 @@ def export_records(request: Request, tx: TxDep, principal: Reader, filters: Filt
 def verify(request: Request, tx: TxDep, _: Auditor,
            checkpoint: Annotated[str | None, Query(max_length=4000, description="A kept checkpoint JWS.")]
            = None) -> VerifyReport:
-    _release(tx)
+    tx.release()  # the chain is read through short sessions of its own
     state = request.app.state
     anchor = None
     if checkpoint:
         claims = checkpoints.read(checkpoint, state.signing_key, state.settings.issuer)
         anchor = Anchor(claims.seq, claims.head_hash)
-    report = verify_chain(state.session_factory, checkpoint=anchor)
+    report = verify_chain(state.sessions.read, checkpoint=anchor)
     return VerifyReport(**report.as_dict())
 
 
@@ -109,7 +101,6 @@ def verify(request: Request, tx: TxDep, _: Auditor,
              summary="Verify the chain since the last checkpoint and sign its head now (auditor)",
              responses=PROBLEMS)
 def issue_checkpoint(request: Request, tx: TxDep, _: Auditor) -> CheckpointOut:
-    _release(tx)
     state = request.app.state
     issued = checkpoints.issue(state.session_factory, state.signing_key, state.settings.issuer)
     assert issued is not None  # only_if_moved=False always issues or raises

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.models import AuditRecord
 from service.audit.schemas import AuditRecordOut, Order
-from service.auth.deps import Principal
 from service.auth.roles import Role
 from service.common.cursor import decode_cursor, encode_cursor
+from service.common.principal import Principal
 from service.common.text import escape_like
 from service.errors import Unprocessable
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,7 +13,8 @@ from fastapi.security import OAuth2
 from service.auth.models import ApiClient
 from service.auth.roles import Role
 from service.auth.tokens import verify_token
-from service.common.tx import Actor, Tx
+from service.common.principal import Principal
+from service.common.tx import Tx
 from service.errors import Forbidden, Unauthorized
 
 log = logging.getLogger("debarlist")
@@ -27,34 +27,28 @@ oauth2_scheme = OAuth2(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    client_id: str
-    organisation: str
-    organisation_id: int
-    roles: frozenset[str]
-
-    def has(self, *roles: Role) -> bool:
-        return any(role.value in self.roles for role in roles)
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(client_id=self.client_id, organisation=self.organisation, roles=tuple(sorted(self.roles)))
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_tx(request: Request) -> Iterator[Tx]:
-    session = request.app.state.session_factory()
-    tx = Tx(session=session, request_id=getattr(request.state, "request_id", None))
+    """The request's unit of work: read-only for GET and HEAD, otherwise committed here, once,
+    when the endpoint returned without error, and before the response is sent (the dependency
+    has function scope): an acknowledged write is a committed one, and a failed commit is the
+    request's error, not a silent loss."""
+    tx = Tx(sessions=request.app.state.sessions, request_id=getattr(request.state, "request_id", None),
+            writing=request.method not in READ_METHODS)
     try:
         yield tx
+        if tx.writing:
+            tx.commit()
     except BaseException:
         tx.rollback()
         raise
     finally:
-        session.close()
+        tx.close()
 
 
-TxDep = Annotated[Tx, Depends(get_tx)]
+TxDep = Annotated[Tx, Depends(get_tx, scope="function")]
 
 
 def get_principal(request: Request, tx: TxDep,
@@ -66,12 +60,14 @@ def get_principal(request: Request, tx: TxDep,
         raise Unauthorized("expected 'Authorization: Bearer <token>'", error="invalid_request")
     state = request.app.state
     claims = verify_token(token.strip(), state.signing_key, state.settings)
-    client = tx.session.get(ApiClient, claims.client_id)
-    # The client is looked up on every request so that disabling it takes effect at once.
-    if client is None or client.disabled:
-        raise Unauthorized("client unknown or disabled")
-    principal = Principal(client_id=client.id, organisation=client.organisation.code,
-                          organisation_id=client.organisation_id, roles=frozenset(client.roles))
+    # The client is looked up on every request so that disabling it takes effect at once; in a
+    # short read, so that a writing request takes no lock before its service writes.
+    with tx.read() as session:
+        client = session.get(ApiClient, claims.client_id)
+        if client is None or client.disabled:
+            raise Unauthorized("client unknown or disabled")
+        principal = Principal(client_id=client.id, organisation=client.organisation.code,
+                              organisation_id=client.organisation_id, roles=frozenset(client.roles))
     tx.actor = principal.actor
     return principal
 
@@ -82,9 +78,10 @@ def require(*roles: Role) -> Callable[..., Principal]:
 
     def _check(request: Request, tx: TxDep, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not principal.has(*roles):
-            # End the request's own transaction first: on SQLite it holds the write lock that
-            # the denial's separate transaction needs.
+            # The refusal is audited in its own transaction (the request's is rolled back);
+            # end the request's first, so that it holds no lock the denial's would wait on.
             tx.rollback()
+            tx.close()
             record_denial(request, principal, f"requires one of: {allowed}")
             raise Forbidden(f"this operation requires one of the roles: {allowed}")
         return principal
@@ -107,3 +104,6 @@ def record_denial(request: Request, principal: Principal, reason: str) -> None:
         session.rollback()
     finally:
         session.close()
+
+
+__all__ = ["Principal", "TxDep", "get_principal", "get_tx", "record_denial", "require"]

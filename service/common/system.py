@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth.deps import Principal
 from service.auth.models import Organisation
 from service.auth.roles import Role
+from service.common.principal import Principal
 from service.errors import NotFound
 
 

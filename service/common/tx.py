@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.chain import chain_hash
 from service.audit.models import AuditRecord, Ledger
@@ -35,13 +37,73 @@ class AuditEvent:
     tender_ref: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Sessions:
+    """The two ways into the database: writing transactions, and read-only ones that take no
+    write lock (see ``service.db.read_only``)."""
+
+    write: sessionmaker[Session]
+    read: sessionmaker[Session]
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A read-only unit of work tried to write: a programming error, caught by the tests."""
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyViolation("this unit of work is read-only (a GET, or a read phase): nothing may be written")
+
+
 class Tx:
-    session: Session
-    actor: Actor = SYSTEM
-    request_id: str | None = None
-    _events: list[AuditEvent] = field(default_factory=list)
-    _on_seal: list[Callable[[Ledger], None]] = field(default_factory=list)
+    """The unit of work: opened per request (or command), committed once on success, rolled back
+    on failure, its audit records sealed inside the same transaction.
+
+    Sessions are opened lazily, so a request holds a database connection only while it uses
+    one: ``read()`` lends a short read-only session (the principal lookup, a screening's index
+    refresh), and ``session`` is the request's own, writing unless the unit of work is
+    read-only. ``release()`` ends an open read transaction before a long wait.
+    """
+
+    def __init__(self, session: Session | None = None, actor: Actor = SYSTEM, request_id: str | None = None,
+                 *, sessions: Sessions | None = None, writing: bool = True) -> None:
+        if session is None and sessions is None:
+            raise ValueError("a unit of work needs a session or session factories")
+        self._session = session
+        self._sessions = sessions
+        self.writing = writing or session is not None
+        self.actor = actor
+        self.request_id = request_id
+        self._events: list[AuditEvent] = []
+        self._on_seal: list[Callable[[Ledger], None]] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            assert self._sessions is not None
+            if self.writing:
+                self._session = self._sessions.write()
+            else:
+                self._session = self._sessions.read()
+                orm_event.listen(self._session, "before_flush", _refuse_writes)
+        return self._session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session for a read that must not hold the write lock. Inside a read-only
+        unit of work, or once the request's own session is open, that session is lent."""
+        if self._session is not None or self._sessions is None or not self.writing:
+            yield self.session
+            return
+        with self._sessions.read() as session:
+            orm_event.listen(session, "before_flush", _refuse_writes)
+            yield session
+
+    def release(self) -> None:
+        """End a read-only transaction and give its connection back (before a long wait)."""
+        if self._session is not None and not self.writing:
+            self._session.close()
+            self._session = None
 
     def audit(self, action: str, target_type: str | None, target_id: str | None,
               details: dict[str, Any], *, tender_ref: str | None = None) -> None:
@@ -51,17 +113,30 @@ class Tx:
         """Run ``hook`` with the locked ledger row just before commit (to take list revisions)."""
         self._on_seal.append(hook)
 
-    def commit(self) -> None:
+    def seal(self) -> None:
+        """Take the change's place in the ledger now: list revisions and audit sequence numbers
+        are assigned and flushed under the ledger lock. A service whose answer shows them (an
+        entry's revision) seals before building it; the commit still happens once, at the end."""
         if self._events or self._on_seal:
             self._seal()
-        self.session.commit()
         self._events.clear()
         self._on_seal.clear()
 
+    def commit(self) -> None:
+        self.seal()
+        if self._session is not None:
+            self._session.commit()
+
     def rollback(self) -> None:
-        self.session.rollback()
+        if self._session is not None:
+            self._session.rollback()
         self._events.clear()
         self._on_seal.clear()
+
+    def close(self) -> None:
+        if self._session is not None and self._sessions is not None:
+            self._session.close()
+            self._session = None
 
     def _seal(self) -> None:
         # Flush the domain rows first so their row locks are taken before the ledger lock:

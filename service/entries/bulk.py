@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth.deps import Principal
+from service.common.principal import Principal
 from service.common.tx import Tx
 from service.entries.models import Entry
 from service.entries.schemas import BulkResponse, BulkRowResult, EntryContent

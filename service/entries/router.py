@@ -21,9 +21,9 @@ from service.entries.schemas import (
     Ground,
     Listing,
     RevisionOut,
-    Status,
     Withdrawal,
 )
+from service.entries.states import Status
 
 router = APIRouter(prefix="/v1/entries", tags=["entries"])
 
@@ -37,7 +37,6 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description="The entry'
              responses=PROBLEMS)
 def create_entry(body: EntryCreate, response: Response, tx: TxDep, principal: Contributor) -> EntryOut:
     entry, review = service.create_entry_reviewed(tx, principal, body)
-    tx.commit()
     response.headers["ETag"] = service.etag(entry)
     response.headers["Location"] = f"/v1/entries/{entry.id}"
     return service.to_out(entry, review_id=review.id if review else None)
@@ -48,7 +47,6 @@ def create_entry(body: EntryCreate, response: Response, tx: TxDep, principal: Co
              responses=PROBLEMS)
 def bulk_upsert(body: BulkRequest, tx: TxDep, principal: Contributor) -> BulkResponse:
     result = bulk.bulk_upsert(tx, principal, body.entries)
-    tx.commit()
     return result
 
 
@@ -91,7 +89,6 @@ def get_entry(entry_id: str, response: Response, tx: TxDep, principal: Reader) -
 def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep, principal: Contributor,
                  if_match: IfMatch = None) -> EntryOut:
     entry, review = service.update_entry_reviewed(tx, principal, entry_id, body, if_match)
-    tx.commit()
     response.headers["ETag"] = service.etag(entry)
     if review is not None and review.kind == "change":
         # Four-eyes: the change waits for a reviewer; the entry answered is the unchanged one.
@@ -106,7 +103,6 @@ def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep,
 def withdraw_entry(entry_id: str, body: Withdrawal, response: Response, tx: TxDep, principal: Contributor,
                    if_match: IfMatch = None) -> EntryOut:
     entry = service.withdraw_entry(tx, principal, entry_id, body.reason, if_match)
-    tx.commit()
     response.headers["ETag"] = service.etag(entry)
     return service.to_out(entry)
 

@@ -10,6 +10,7 @@ import pycountry
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from service.entries.identifiers import Scheme, normalise_identifier
+from service.entries.states import Status, Visibility
 
 
 class Kind(StrEnum):
@@ -33,19 +34,6 @@ class Ground(StrEnum):
     coercion = "coercion"
     obstruction = "obstruction"
     other = "other"
-
-
-class Visibility(StrEnum):
-    public = "public"
-    members = "members"
-    restricted = "restricted"
-
-
-class Status(StrEnum):
-    active = "active"
-    expired = "expired"
-    not_yet_in_force = "not_yet_in_force"
-    withdrawn = "withdrawn"
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -12,20 +12,16 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from service.audit.models import Ledger
-from service.auth.deps import Principal
 from service.auth.models import Organisation
 from service.auth.roles import Role
 from service.common.cursor import decode_cursor, encode_cursor
+from service.common.principal import Principal
 from service.common.text import escape_like, fold
 from service.common.tx import Tx
 from service.db import utcnow
 from service.entries.models import Entry, EntryRevision
-from service.entries.schemas import (
-    EntryContent,
-    EntryOut,
-    EntryPatch,
-    Status,
-)
+from service.entries.schemas import EntryContent, EntryOut, EntryPatch
+from service.entries.states import Status
 from service.errors import (
     Conflict,
     FieldError,
@@ -207,6 +203,7 @@ def create_entry_reviewed(tx: Tx, principal: Principal, data: EntryContent, *,
     tx.session.add(entry)
     review = submit_publication(tx, entry, principal.client_id, None) if org.requires_review else None
     record_version(tx, entry, action, None)
+    tx.seal()  # the answer shows the entry's list revision
     return entry, review
 
 
@@ -268,6 +265,7 @@ def update_entry_reviewed(tx: Tx, principal: Principal, entry_id: str, patch: En
     _ensure_ref_free(tx.session, entry.organisation_id, merged.external_ref, entry.id)
     review = write_change(tx, principal, organisation_of(tx.session, principal), entry, content, "entry.update",
                            None)
+    tx.seal()  # the answer shows the entry's list revision
     return entry, review
 
 
@@ -310,6 +308,7 @@ def withdraw_entry(tx: Tx, principal: Principal, entry_id: str, reason: str, if_
     entry.updated_at = entry.withdrawn_at
     entry.updated_by = principal.client_id
     record_version(tx, entry, "entry.withdraw", before)
+    tx.seal()  # the answer shows the entry's list revision
     return entry
 
 

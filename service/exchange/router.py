@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from service.auth.deps import Principal, TxDep, require
@@ -27,7 +28,7 @@ MAX_WAIT_SECONDS = 25
                         "entries the caller may see. With `wait`, an up-to-date caller is answered as soon "
                         "as the list changes, or empty after `wait` seconds (long poll).",
             responses=PROBLEMS)
-def list_changes(
+async def list_changes(
     request: Request, tx: TxDep, principal: Reader,
     since: Annotated[int, Query(ge=0, description="The last revision the mirror applied (0 to start).",
                                 examples=[0])] = 0,
@@ -35,13 +36,14 @@ def list_changes(
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS,
                                  description="Seconds to wait for a change when there is none yet.")] = 0,
 ) -> ChangePage:
-    page = service.changes(tx.session, principal, since, limit)
+    # Async so that a waiting long poll holds neither a worker thread nor a database connection:
+    # the reads run on the thread pool, the wait is a shared watch of the list head.
+    page = await run_in_threadpool(service.changes, tx.session, principal, since, limit)
     if page.items or page.next_since > since or wait <= 0:
         return page
-    # Release the request's transaction while waiting: it would hold SQLite's write lock.
-    tx.rollback()
-    service.wait_for_change(request.app.state.session_factory, since, wait)
-    return service.changes(tx.session, principal, since, limit)
+    await run_in_threadpool(tx.release)
+    await request.app.state.list_head.wait_past(since, wait)
+    return await run_in_threadpool(service.changes, tx.session, principal, since, limit)
 
 
 @router.get("/v1/export/ftm", operation_id="exportFtm",
@@ -58,10 +60,9 @@ def export_ftm(
     include_withdrawn: Annotated[bool, Query(description="Also export withdrawn entries "
                                                          "(their Sanction status is `withdrawn`).")] = False,
 ) -> StreamingResponse:
-    # The stream outlives the request's unit of work and reads through its own short sessions;
-    # end this one now, or (on SQLite) its write lock would be held while the client reads.
-    tx.rollback()
-    lines = service.iter_ftm_lines(request.app.state.session_factory, principal,
+    # The stream outlives the request's unit of work and reads through its own short sessions.
+    tx.release()
+    lines = service.iter_ftm_lines(request.app.state.sessions.read, principal,
                                    include_withdrawn=include_withdrawn)
     return StreamingResponse(lines, media_type="application/x-ndjson",
                              headers={"Content-Disposition": 'attachment; filename="debarlist-ftm.jsonl"'})

@@ -8,6 +8,7 @@ changes after the last revision it applied never misses one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -16,12 +17,14 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from service.audit.models import Ledger
-from service.auth.deps import Principal
+from service.common.principal import Principal
 from service.entries.models import Entry, EntryRevision
-from service.entries.schemas import EntryOut, Status
+from service.entries.schemas import EntryOut
 from service.entries.service import derive_status, may_read, to_out, today, visible_clause
+from service.entries.states import Status
 from service.errors import Conflict
 from service.exchange import ftm
 from service.exchange.schemas import ChangeItem, ChangePage
@@ -35,19 +38,38 @@ def head(session: Session) -> int:
     return int(session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one())
 
 
-def wait_for_change(factory: sessionmaker[Session], since: int, wait: float,
-                    clock: Callable[[], float] = time.monotonic) -> None:
-    """Return once the list moves past ``since`` or ``wait`` seconds have passed.
+class ListHead:
+    """The ledger's list revision, watched for every waiting long poll at once: one short read
+    per poll interval however many callers wait, and no connection held while they do."""
 
-    Each poll is its own short session: on SQLite every transaction takes the write lock
-    (BEGIN IMMEDIATE), so a waiting reader must not hold one open.
-    """
-    deadline = clock() + wait
-    while clock() < deadline:
-        with factory() as session:
-            if head(session) > since:
+    def __init__(self, factory: sessionmaker[Session], clock: Callable[[], float] = time.monotonic) -> None:
+        self._factory = factory
+        self._clock = clock
+        self._head = -1
+        self._read_at = float("-inf")
+        self._lock: asyncio.Lock | None = None
+
+    def _read(self) -> int:
+        with self._factory() as session:
+            return head(session)
+
+    async def current(self) -> int:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._clock() - self._read_at >= POLL_SECONDS:
+                self._head = await run_in_threadpool(self._read)
+                self._read_at = self._clock()
+            return self._head
+
+    async def wait_past(self, since: int, wait: float) -> None:
+        """Return once the list moves past ``since`` or ``wait`` seconds have passed."""
+        deadline = self._clock() + wait
+        while await self.current() <= since:
+            left = deadline - self._clock()
+            if left <= 0:
                 return
-        time.sleep(min(POLL_SECONDS, max(0.0, deadline - clock())))
+            await asyncio.sleep(min(POLL_SECONDS, left))
 
 
 def _may_see(principal: Principal, data: dict[str, Any], organisation_id: int) -> bool:

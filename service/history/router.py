@@ -21,6 +21,5 @@ ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor
              summary="Re-run a stored screening against the list as it was then and as it is now, and show what "
                      "changed; no new receipt (screener of the same organisation, auditor)", responses=PROBLEMS)
 def replay(screening_id: str, request: Request, tx: TxDep, principal: ReceiptReader) -> ReplayResponse:
-    response = service.replay(tx, principal, request.app.state.live_index, screening_id)
-    tx.commit()
+    response = service.replay(tx, principal, request.app.state.lists, screening_id)
     return response

@@ -5,41 +5,43 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from service.auth.deps import Principal
+from service.common.principal import Principal
 from service.common.tx import Tx
 from service.db import utcnow
 from service.entries.service import today
-from service.history.index import Cut, build_view
 from service.history.schemas import ReplayResponse, ReplayRun, ScoreChange, SubjectChanges
+from service.listview import Lists
+from service.listview.versions import Cut
 from service.matching import ALGORITHM
-from service.screening.live_index import LiveIndex
 from service.screening.schemas import ScreenRequest, SubjectResult
 from service.screening.service import match_subjects, readable_screening
 
 
-def replay(tx: Tx, principal: Principal, index: LiveIndex, screening_id: str) -> ReplayResponse:
+def replay(tx: Tx, principal: Principal, lists: Lists, screening_id: str) -> ReplayResponse:
     """"Then" reads the list revision the screening read (or the instant it asked for with
     ``known_at``) on its stored ``as_of``; "now" reads the live list on today's date. Both use the
     stored threshold and the screening organisation's visibility, whoever replays it."""
-    screening = readable_screening(tx.session, principal, screening_id)
-    request = ScreenRequest.model_validate(screening.request)
-    cut = (Cut(known_at=request.known_at) if request.known_at is not None
-           else Cut(revision=screening.list_revision))
-    view = build_view(tx.session, cut)
-    then_results = match_subjects(view.matcher, view.facts, request, on=screening.as_of,
-                                  threshold=screening.threshold, organisation_id=screening.organisation_id)
-    revision = index.refresh(tx.session)
+    with tx.read() as session:  # a replay reads; only its audit record is written, at commit
+        screening = readable_screening(session, principal, screening_id)
+        request = ScreenRequest.model_validate(screening.request)
+        cut = (Cut(known_at=request.known_at) if request.known_at is not None
+               else Cut(revision=screening.list_revision))
+        then_view = lists.at(session, cut)
+        now_view = lists.live(session)
+    then_results = match_subjects(then_view, request, on=screening.as_of, threshold=screening.threshold,
+                                  organisation_id=screening.organisation_id)
+    revision = now_view.revision
     on = today()
-    now_results = match_subjects(index.matcher, index.facts, request, on=on, threshold=screening.threshold,
+    now_results = match_subjects(now_view, request, on=on, threshold=screening.threshold,
                                  organisation_id=screening.organisation_id)
     changes = [_diff(then, now) for then, now in zip(then_results, now_results, strict=True)]
     response = ReplayResponse(
         screening_id=screening.id, screened_at=screening.screened_at, replayed_at=utcnow(), algorithm=ALGORITHM,
         threshold=screening.threshold,
-        then=_run(screening.as_of, request.known_at, view.revision, then_results),
+        then=_run(screening.as_of, request.known_at, then_view.revision, then_results),
         now=_run(on, None, revision, now_results), changes=changes)
     tx.audit("screening.replay", "screening", screening.id, {
-        "then": {"as_of": screening.as_of.isoformat(), "list_revision": view.revision,
+        "then": {"as_of": screening.as_of.isoformat(), "list_revision": then_view.revision,
                  "known_at": request.known_at.isoformat() if request.known_at else None},
         "now": {"as_of": on.isoformat(), "list_revision": revision},
         "changes": [change.model_dump() for change in changes if change.added or change.removed or change.changed],

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from service.matching.identifiers import GLOBAL_SCHEMES, identifier_key
 from service.matching.normalise import PreparedName, prepare
@@ -66,7 +66,7 @@ def _name_keys(names: Iterable[PreparedName]) -> tuple[set[str], set[str]]:
 class _Weights(dict[str, float]):
     """Per-query IDF memo; a dict subclass so the hit path is a C-level lookup."""
 
-    def __init__(self, df: dict[str, int], n_live: int) -> None:
+    def __init__(self, df: Mapping[str, int], n_live: int) -> None:
         super().__init__()
         self._df = df
         self._n = n_live
@@ -87,9 +87,12 @@ class MatchIndex:
         self._countries: list[str | None] = []
         self._names: list[tuple[PreparedName, ...]] = []
         self._idents: list[tuple[IdKey, ...]] = []
-        self._postings: dict[str, array[int]] = {}
-        self._id_postings: dict[tuple[str, str], list[int]] = {}
+        self._partition_of: list[str | None] = []
+        # Postings per partition (None: the shared list); word frequencies of the shared list only.
+        self._postings: dict[str | None, dict[str, array[int]]] = {}
+        self._id_postings: dict[str | None, dict[tuple[str, str], list[int]]] = {}
         self._df: dict[str, int] = {}
+        self._shared = 0
         self._dead = 0
 
     # ------------------------------------------------------------------ mutation
@@ -105,23 +108,29 @@ class MatchIndex:
             self._countries.append(country)
             self._names.append(names)
             self._idents.append(idents)
+            self._partition_of.append(record.partition)
             self._by_key[record.key] = rid
-            self._index_locked(rid, names, idents)
+            self._index_locked(rid, names, idents, record.partition)
 
-    def _index_locked(self, rid: int, names: tuple[PreparedName, ...], idents: tuple[IdKey, ...]) -> None:
+    def _index_locked(
+        self, rid: int, names: tuple[PreparedName, ...], idents: tuple[IdKey, ...], partition: str | None
+    ) -> None:
         tokens, grams = _name_keys(names)
-        postings = self._postings
+        postings = self._postings.setdefault(partition, {})
         for k in tokens | grams:
             p = postings.get(k)
             if p is None:
                 postings[k] = array("I", (rid,))
             else:
                 p.append(rid)
-        df = self._df
-        for s in {s for n in names for s in n.skels}:
-            df[s] = df.get(s, 0) + 1
+        if partition is None:
+            df = self._df
+            for s in {s for n in names for s in n.skels}:
+                df[s] = df.get(s, 0) + 1
+            self._shared += 1
+        id_postings = self._id_postings.setdefault(partition, {})
         for fam, val, _ in idents:
-            self._id_postings.setdefault((fam, val), []).append(rid)
+            id_postings.setdefault((fam, val), []).append(rid)
 
     def remove(self, key: str) -> None:
         with self._lock:
@@ -133,18 +142,22 @@ class MatchIndex:
         rid = self._by_key.pop(key, None)
         if rid is None:
             return
-        for s in {s for n in self._names[rid] for s in n.skels}:
-            c = self._df.get(s, 0) - 1
-            if c > 0:
-                self._df[s] = c
-            else:
-                self._df.pop(s, None)
+        partition = self._partition_of[rid]
+        if partition is None:
+            for s in {s for n in self._names[rid] for s in n.skels}:
+                c = self._df.get(s, 0) - 1
+                if c > 0:
+                    self._df[s] = c
+                else:
+                    self._df.pop(s, None)
+            self._shared -= 1
+        id_postings = self._id_postings.get(partition, {})
         for fam, val, _ in self._idents[rid]:
-            lst = self._id_postings.get((fam, val))
+            lst = id_postings.get((fam, val))
             if lst is not None and rid in lst:
                 lst.remove(rid)
                 if not lst:
-                    del self._id_postings[(fam, val)]
+                    del id_postings[(fam, val)]
         self._keys[rid] = None
         self._names[rid] = ()
         self._idents[rid] = ()
@@ -158,23 +171,31 @@ class MatchIndex:
         countries = [self._countries[r] for r in live]
         names = [self._names[r] for r in live]
         idents = [self._idents[r] for r in live]
-        self._keys, self._kinds, self._countries, self._names, self._idents = (
+        partitions = [self._partition_of[r] for r in live]
+        self._keys, self._kinds, self._countries, self._names, self._idents, self._partition_of = (
             keys,
             kinds,
             countries,
             names,
             idents,
+            partitions,
         )
         self._by_key = {k: i for i, k in enumerate(keys) if k is not None}
         self._postings = {}
         self._id_postings = {}
         self._df = {}
+        self._shared = 0
         self._dead = 0
         for rid in range(len(keys)):
-            self._index_locked(rid, names[rid], idents[rid])
+            self._index_locked(rid, names[rid], idents[rid], partitions[rid])
 
     def __len__(self) -> int:
         return len(self._by_key)
+
+    def words_of(self, key: str) -> set[str]:
+        """The word keys a record counts with in the word frequencies (its names' skeletons)."""
+        rid = self._by_key.get(key)
+        return set() if rid is None else {s for n in self._names[rid] for s in n.skels}
 
     def __contains__(self, key: object) -> bool:
         return key in self._by_key
@@ -187,17 +208,29 @@ class MatchIndex:
         threshold: float = DEFAULT_THRESHOLD,
         limit: int = 5,
         accept: Callable[[str], bool] | None = None,
+        partitions: Iterable[str | None] = (None,),
+        frequencies: tuple[Mapping[str, int], int] | None = None,
     ) -> list[Match]:
+        """The best records for ``query`` at or above ``threshold``, best first.
+
+        ``accept`` says which records may be shown; only those compete for the shortlist.
+        ``partitions`` lists the partitions searched (``None``: the shared list).
+        ``frequencies`` replaces the shared list's word frequencies and population (a view of the
+        list at another point in time weighs words as they were weighed then).
+        """
         qnames = [prepare(n) for n in (query.name, *query.aliases) if n and n.strip()]
         qnames = [n for n in qnames if n.skels]
         qids = [k for k in (identifier_key(i) for i in query.identifiers) if k is not None]
         qcountry = query.country.upper() if query.country else None
         with self._lock:
-            n_live = len(self._by_key)
-            if n_live == 0:
+            if not self._by_key:
                 return []
-            cands = self._candidates(qnames, qids, n_live)
-            weight = _Weights(self._df, n_live).__getitem__
+            df, n_live = frequencies if frequencies is not None else (self._df, self._shared)
+            n_live = max(n_live, 1)
+            # Only records the caller may be shown compete for the shortlist: a cut taken before
+            # ``accept`` would let any number of hidden or inactive look-alikes push a visible entry out.
+            cands = self._candidates(qnames, qids, n_live, accept, tuple(dict.fromkeys(partitions)))
+            weight = _Weights(df, n_live).__getitem__
             # Inflected endings are matched only for frequent (sector) words; surnames ending differently
             # (Petrovich/Petrovsky) are different people.
             stem_max = idf(max(STEM_MIN_DF, n_live // 1000), n_live)
@@ -242,23 +275,53 @@ class MatchIndex:
                     break
             return out
 
-    def _candidates(self, qnames: list[PreparedName], qids: list[IdKey], n_live: int) -> list[int]:
+    def _candidates(
+        self,
+        qnames: list[PreparedName],
+        qids: list[IdKey],
+        n_live: int,
+        accept: Callable[[str], bool] | None,
+        partitions: tuple[str | None, ...],
+    ) -> list[int]:
+        keys = self._keys
+        if accept is None:
+            def admitted(rid: int) -> bool:
+                return keys[rid] is not None
+        else:
+            verdicts: dict[int, bool] = {}
+
+            def admitted(rid: int) -> bool:
+                verdict = verdicts.get(rid)
+                if verdict is None:
+                    key = keys[rid]
+                    verdict = verdicts[rid] = key is not None and accept(key)
+                return verdict
+
         found: dict[int, None] = {}
-        for fam, val, _ in qids:
-            for rid in self._id_postings.get((fam, val), ()):
-                found[rid] = None
+        for partition in partitions:
+            id_postings = self._id_postings.get(partition, {})
+            for fam, val, _ in qids:
+                for rid in id_postings.get((fam, val), ()):
+                    if admitted(rid):
+                        found[rid] = None
         # Each query name (the name and every alias) retrieves its own candidates: pooled together, the
         # keys of a long alias ("NJS Consultants") outvote the few keys of a short name ("NJS") and push
         # its exact twin out of the shortlist.
-        for qn in qnames:
-            for rid in self._name_candidates(qn, n_live):
-                found[rid] = None
+        for partition in partitions:
+            postings = self._postings.get(partition)
+            if postings is None:
+                continue
+            for qn in qnames:
+                for rid in self._name_candidates(qn, postings, n_live, admitted):
+                    found[rid] = None
         return list(found)
 
-    def _name_candidates(self, qname: PreparedName, n_live: int) -> list[int]:
+    @staticmethod
+    def _name_candidates(
+        qname: PreparedName, postings: dict[str, array[int]], n_live: int, admitted: Callable[[int], bool]
+    ) -> list[int]:
         tokens, grams = _name_keys((qname,))
         cap = max(MIN_POSTING_CAP, n_live // 100)
-        postings = self._postings
         lists = sorted(
             ((k, p) for k in tokens | grams if (p := postings.get(k)) is not None),
             key=lambda kp: len(kp[1]),
@@ -272,7 +335,13 @@ class MatchIndex:
             counts.update(p)
             if k[0] == "t":
                 counts.update(p)  # a whole-word hit counts double
-        return [rid for rid, _ in counts.most_common(MAX_CANDIDATES)]
+        shortlist: list[int] = []
+        for rid, _ in counts.most_common():
+            if admitted(rid):
+                shortlist.append(rid)
+                if len(shortlist) >= MAX_CANDIDATES:
+                    break
+        return shortlist
 
     def _score_locked(
         self,

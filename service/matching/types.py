@@ -23,6 +23,11 @@ class ListedRecord:
     aliases: tuple[str, ...] = ()
     country: str | None = None
     identifiers: tuple[Identifier, ...] = ()
+    # ``None`` is the shared list. A record in a named partition (entries awaiting review,
+    # withdrawn, restricted to one organisation...) is retrieved only by searches that name its
+    # partition, and never counts in the word frequencies or posting lengths of the shared list:
+    # no number of such records can change what a search of the shared list finds or scores.
+    partition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,11 @@ from service.auth.models import Organisation
 from service.common.system import operator_for
 from service.common.tx import Tx
 from service.entries.models import Entry
+from service.listview.facts import record_of, snapshot_fields
 from service.matching import MatchIndex, Query
 from service.recognitions.schemas import RecognitionCreate
 from service.recognitions.service import active_of, add
 from service.reviews.submit import PUBLISHED
-from service.screening.live_index import record_of
 
 THRESHOLD = 0.9
 LEGAL_BASIS = "Agreement for Mutual Enforcement of Debarment Decisions (2010); cross-debarment published by {org}"
@@ -58,7 +58,7 @@ def recognise_cross_debarments(factory: sessionmaker[Session], *, threshold: flo
         indexes: dict[int, MatchIndex] = defaultdict(MatchIndex)
         by_id: dict[str, Entry] = {}
         for entry in entries:
-            indexes[entry.organisation_id].add(record_of(entry))
+            indexes[entry.organisation_id].add(record_of(entry.id, snapshot_fields(entry)))
             by_id[entry.id] = entry
         pairs: dict[int, list[tuple[Entry, Entry]]] = defaultdict(list)  # recogniser -> (its row, originator's)
         for row in entries:
@@ -100,6 +100,6 @@ def _same_firm(index: MatchIndex, by_id: dict[str, Entry], row: Entry, threshold
         return row.country is None or other.country is None or row.country == other.country
 
     query = Query(name=row.name, aliases=tuple(row.aliases), country=row.country, kind=row.kind,
-                  identifiers=record_of(row).identifiers)
+                  identifiers=record_of(row.id, snapshot_fields(row)).identifiers)
     found = index.search(query, threshold=threshold, limit=1, accept=same_country)
     return by_id[found[0].key] if found else None

@@ -25,7 +25,6 @@ Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, R
 def create(entry_id: str, body: RecognitionCreate, response: Response, tx: TxDep,
            principal: Contributor) -> RecognitionOut:
     recognition = service.create(tx, principal, entry_id, body)
-    tx.commit()
     response.headers["Location"] = f"/v1/entries/{entry_id}/recognitions"
     return service.to_out(tx.session, recognition)
 
@@ -43,5 +42,4 @@ def list_for_entry(entry_id: str, tx: TxDep, principal: Reader) -> list[Recognit
              summary="Withdraw a recognition (contributor of the recognising organisation)", responses=PROBLEMS)
 def withdraw(recognition_id: str, body: RecognitionWithdrawal, tx: TxDep, principal: Contributor) -> RecognitionOut:
     recognition = service.withdraw(tx, principal, recognition_id, body.reason)
-    tx.commit()
     return service.to_out(tx.session, recognition)

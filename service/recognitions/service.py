@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit.models import Ledger
-from service.auth.deps import Principal
 from service.auth.models import Organisation
+from service.common.principal import Principal
 from service.common.tx import Tx
 from service.db import utcnow
 from service.entries import service as entries

@@ -40,7 +40,6 @@ def get_review(review_id: str, tx: TxDep, principal: ReviewReader) -> ReviewOut:
                      "nothing (reviewer of the same organisation, not an author)", responses=PROBLEMS)
 def approve_batch(body: BatchApproval, tx: TxDep, principal: Reviewer) -> BatchResult:
     reviews = service.approve_batch(tx, principal, body.ids, body.batch_ref)
-    tx.commit()
     return BatchResult(approved=len(reviews), ids=[review.id for review in reviews])
 
 
@@ -49,7 +48,6 @@ def approve_batch(body: BatchApproval, tx: TxDep, principal: Reviewer) -> BatchR
                      "author)", responses=PROBLEMS)
 def approve(review_id: str, tx: TxDep, principal: Reviewer) -> ReviewOut:
     review = service.approve(tx, principal, review_id)
-    tx.commit()
     return service.to_out(tx.session, review)
 
 
@@ -58,5 +56,4 @@ def approve(review_id: str, tx: TxDep, principal: Reviewer) -> ReviewOut:
              responses=PROBLEMS)
 def reject(review_id: str, body: Rejection, tx: TxDep, principal: Reviewer) -> ReviewOut:
     review = service.reject(tx, principal, review_id, body.reason)
-    tx.commit()
     return service.to_out(tx.session, review)

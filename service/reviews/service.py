@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth.deps import Principal
 from service.auth.models import Organisation
 from service.auth.roles import Role
+from service.common.principal import Principal
 from service.common.tx import Tx
 from service.db import utcnow
 from service.entries import service as entries

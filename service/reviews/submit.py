@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from service.common.tx import Tx
 from service.entries.models import Entry
+from service.entries.states import Publication
 from service.errors import Conflict
 from service.reviews.models import Review
 
-PUBLISHED, PENDING, REJECTED = "published", "pending_review", "rejected"
+PUBLISHED, PENDING, REJECTED = (Publication.published.value, Publication.pending_review.value,
+                                 Publication.rejected.value)
 
 
 def open_review(session: Session, entry_id: str) -> Review | None:

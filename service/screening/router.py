@@ -21,8 +21,7 @@ ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor
 @router.post("/v1/screen", response_model=ScreenResponse, operation_id="screen",
              summary="Screen 1 to 1,000 bidders against the list in force (screener)", responses=PROBLEMS)
 def screen(body: ScreenRequest, request: Request, tx: TxDep, principal: Screener) -> ScreenResponse:
-    response = service.screen(tx, principal, request.app.state.live_index, body)
-    tx.commit()
+    response = service.screen(tx, principal, request.app.state.lists, body)
     return response
 
 

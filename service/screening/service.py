@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from service.auth.deps import Principal
 from service.auth.models import Organisation
 from service.auth.roles import Role
+from service.common.principal import Principal
 from service.common.tx import Tx
 from service.db import utcnow
+from service.entries.policy import screened_partitions
 from service.entries.service import today
 from service.errors import NotFound
-from service.history.index import Cut, build_view
-from service.matching import ALGORITHM, DEFAULT_THRESHOLD, Identifier, MatchIndex, Query
-from service.screening.live_index import ListedFacts, LiveIndex
+from service.listview import Lists
+from service.listview.facts import ListedFacts
+from service.listview.versions import Cut
+from service.matching import ALGORITHM, DEFAULT_THRESHOLD, Identifier, Match, Query
 from service.screening.models import Screening
 from service.screening.schemas import (
     MatchedEntry,
@@ -29,10 +32,6 @@ from service.screening.schemas import (
     Subject,
     SubjectResult,
 )
-
-
-def _may_see(organisation_id: int, facts: ListedFacts) -> bool:
-    return facts.visibility in ("public", "members") or facts.organisation_id == organisation_id
 
 
 def _query(subject: Subject) -> Query:
@@ -54,45 +53,59 @@ def _matched_entry(facts: ListedFacts, on: date) -> MatchedEntry:
                        for r in facts.recognitions if r.in_force(on)])
 
 
-def match_subjects(matcher: MatchIndex, facts: Mapping[str, ListedFacts], request: ScreenRequest, *, on: date,
-                   threshold: float, organisation_id: int) -> list[SubjectResult]:
+class ListView(Protocol):
+    revision: int
+
+    def search(self, query: Query, *, threshold: float, limit: int, accept: Callable[[ListedFacts], bool],
+               partitions: Iterable[str | None]) -> list[tuple[Match, ListedFacts]]: ...
+
+
+def match_subjects(view: ListView, request: ScreenRequest, *, on: date, threshold: float,
+                   organisation_id: int) -> list[SubjectResult]:
     """Match every subject, as the screening organisation may see the list on ``on``.
 
     Entries awaiting review or rejected (four-eyes publication) never match, not even with
     include_inactive: they are not part of the list yet. Expiry is derived from the dates, so
-    an entry stops matching the day after its ``ends_on`` with no job to run.
+    an entry stops matching the day after its ``ends_on`` with no job to run. Entries in force
+    are searched first and on their own, so that no number of inactive look-alikes can push
+    one out; with include_inactive the inactive ones are merged in after them at equal score.
     """
 
-    def accept(key: str) -> bool:
-        entry = facts.get(key)
-        if entry is None or entry.publication != "published" or not _may_see(organisation_id, entry):
-            return False
-        return request.include_inactive or entry.status_on(on) == "active"
+    def in_force(facts: ListedFacts) -> bool:
+        return facts.screenable_by(organisation_id) and facts.in_force_on(on)
 
+    def inactive(facts: ListedFacts) -> bool:
+        return facts.screenable_by(organisation_id) and not facts.in_force_on(on)
+
+    active_parts = screened_partitions(organisation_id, include_inactive=False)
+    all_parts = screened_partitions(organisation_id, include_inactive=True)
     results = []
     for subject in request.subjects:
-        found = matcher.search(_query(subject), threshold=threshold, limit=request.limit, accept=accept)
+        query = _query(subject)
+        found = view.search(query, threshold=threshold, limit=request.limit, accept=in_force,
+                            partitions=active_parts)
+        if request.include_inactive:
+            found += view.search(query, threshold=threshold, limit=request.limit, accept=inactive,
+                                 partitions=all_parts)
+            found = sorted(found, key=lambda pair: -pair[0].score)[:request.limit]  # stable: in force first
         results.append(SubjectResult(ref=subject.ref, matches=[
             ScreenMatch(entry_id=m.key, score=m.score, matched_name=m.matched_name, query_name=m.query_name,
-                        explanation=m.explanation, entry=_matched_entry(facts[m.key], on))
-            for m in found]))
+                        explanation=m.explanation, entry=_matched_entry(facts, on))
+            for m, facts in found]))
     return results
 
 
-def screen(tx: Tx, principal: Principal, index: LiveIndex, request: ScreenRequest) -> ScreenResponse:
+def screen(tx: Tx, principal: Principal, lists: Lists, request: ScreenRequest) -> ScreenResponse:
     on = request.as_of or today()
     threshold = DEFAULT_THRESHOLD if request.threshold is None else request.threshold
-    if request.known_at is not None:
-        # Record time asked: the list as it was known then, built for this request.
-        view = build_view(tx.session, Cut(known_at=request.known_at))
-        matcher, facts, revision = view.matcher, view.facts, view.revision
-    else:
-        revision = index.refresh(tx.session)
-        matcher, facts = index.matcher, index.facts
-    results = match_subjects(matcher, facts, request, on=on, threshold=threshold,
-                             organisation_id=principal.organisation_id)
+    # Matching only reads: the index catches up in a short read-only session, and the write
+    # lock (on SQLite) is taken only to keep the receipt.
+    with tx.read() as session:
+        view: ListView = (lists.at(session, Cut(known_at=request.known_at)) if request.known_at is not None
+                          else lists.live(session))
+    results = match_subjects(view, request, on=on, threshold=threshold, organisation_id=principal.organisation_id)
     response = ScreenResponse(screening_id=str(uuid.uuid4()), screened_at=utcnow(), as_of=on,
-                              list_revision=revision, algorithm=ALGORITHM, threshold=threshold,
+                              list_revision=view.revision, algorithm=ALGORITHM, threshold=threshold,
                               tender_ref=request.tender_ref, known_at=request.known_at, results=results)
     _keep_receipt(tx, principal, request, response)
     return response

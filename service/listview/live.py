@@ -1,0 +1,90 @@
+"""The in-memory screening index of one app instance, kept in step with the database.
+
+Every entry change takes a list revision (see ``service.common.tx``). The index remembers the
+revision it has applied; before each screening it reads the ledger's revision and, when the
+database is ahead (a write through this instance, another process or another replica), it
+loads just the entries changed since. A screening that starts after a write was acknowledged
+therefore sees that write.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from service.audit.models import Ledger
+from service.entries.models import Entry
+from service.listview.facts import (
+    ListedFacts,
+    RecognitionFact,
+    facts_of,
+    recognition_facts,
+    record_of,
+    snapshot_fields,
+)
+from service.matching import Match, MatchIndex, Query
+from service.recognitions.models import Recognition
+
+Accept = Callable[[ListedFacts], bool]
+
+
+def changed_since(since: int) -> ColumnElement[bool]:
+    """Entries changed after list revision ``since``: their own versions, or a recognition of them
+    made or withdrawn (recognitions take list revisions of their own, not entry versions)."""
+    recognised = select(Recognition.entry_id).where(or_(
+        Recognition.created_revision > since, Recognition.withdrawn_revision > since))
+    return or_(Entry.revision > since, Entry.id.in_(recognised))
+
+
+def list_head(session: Session) -> int:
+    return int(session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one())
+
+
+class LiveIndex:
+    def __init__(self) -> None:
+        self.matcher = MatchIndex()
+        self.facts: dict[str, ListedFacts] = {}
+        self.revision = 0
+        self._refresh_lock = threading.Lock()
+
+    def refresh(self, session: Session) -> int:
+        """Apply every entry change the database has and the index has not; return the revision."""
+        current = list_head(session)
+        if current <= self.revision:
+            return self.revision
+        with self._refresh_lock:
+            if current <= self.revision:
+                return self.revision
+            # Read before the entries: an entry recognised after this read has a revision above
+            # ``current`` and is loaded again, with its recognition, by the next refresh.
+            recognitions = recognition_facts(
+                session, and_(changed_since(self.revision), Recognition.withdrawn_at.is_(None)), via_entry=True)
+            query = select(Entry).where(changed_since(self.revision)).order_by(Entry.revision)
+            for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
+                self._apply(entry, tuple(recognitions.get(entry.id, ())))
+            # Entries committed after ``current`` was read may be applied already; they are
+            # applied again next time, which is harmless (add replaces by key).
+            self.revision = current
+        return self.revision
+
+    def _apply(self, entry: Entry, recognitions: tuple[RecognitionFact, ...] = ()) -> None:
+        # Withdrawn entries stay in the index (in their own partition): include_inactive
+        # screenings still report them.
+        data = snapshot_fields(entry)
+        facts = facts_of(data, entry.organisation_id, recognitions)
+        self.matcher.add(record_of(entry.id, data, facts.partition))
+        self.facts[entry.id] = facts
+
+    def search(self, query: Query, *, threshold: float, limit: int, accept: Accept,
+               partitions: Iterable[str | None]) -> list[tuple[Match, ListedFacts]]:
+        facts = self.facts
+
+        def admitted(key: str) -> bool:
+            found = facts.get(key)
+            return found is not None and accept(found)
+
+        return [(match, facts[match.key]) for match in
+                self.matcher.search(query, threshold=threshold, limit=limit, accept=admitted, partitions=partitions)]
