@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.cli import audit_app
 from service.auth.models import ApiClient, Organisation
-from service.auth.roles import Role
+from service.auth.roles import ORGANISATION_ROLES
 from service.auth.schemas import ClientCreate, OrganisationCreate
-from service.auth.service import create_client, create_organisation
+from service.auth.service import Refused, create_client, create_organisation, record_refusal
 from service.common.tx import SYSTEM, Tx
 from service.config import get_settings
 from service.db import make_engine, make_session_factory
@@ -63,7 +63,7 @@ def db_upgrade() -> None:
 def orgs_add(code: str, name: Annotated[str, typer.Option(help="Full name.")],
              kind: Annotated[str, typer.Option(help="state or organisation")] = "state",
              requires_review: Annotated[bool, typer.Option(help="Four-eyes publication.")] = False) -> None:
-    """Register a participating State or organisation."""
+    """Register a participating State or organisation (the command line is the system operator)."""
     try:
         data = OrganisationCreate(code=code, name=name, kind=kind, requires_review=requires_review)
     except ValueError as exc:
@@ -88,10 +88,12 @@ def orgs_list() -> None:
 
 @clients_app.command("add")
 def clients_add(org: Annotated[str, typer.Option(help="Organisation code.")],
-                roles: Annotated[str, typer.Option(help="Comma-separated roles.")],
+                roles: Annotated[str, typer.Option(help="Comma-separated roles: admin, contributor, screener, "
+                                                        "auditor, reviewer, operator (only with "
+                                                        "DEBARLIST_ALLOW_OPERATOR_CLIENTS=true).")],
                 name: Annotated[str, typer.Option(help="What the client is.")] = "api client",
                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON credentials.")] = False) -> None:
-    """Create an API client and print its credentials (the secret is shown once)."""
+    """Create an API client of any organisation and print its credentials (the secret is shown once)."""
     try:
         data = ClientCreate(organisation=org, name=name, roles=[r.strip() for r in roles.split(",")])
     except ValueError as exc:
@@ -99,8 +101,12 @@ def clients_add(org: Annotated[str, typer.Option(help="Organisation code.")],
     with _factory()() as session:
         tx = Tx(session=session, actor=SYSTEM)
         try:
-            created = create_client(tx, data)
+            created = create_client(tx, data, operator_clients=get_settings().allow_operator_clients)
             tx.commit()
+        except Refused as exc:
+            tx.rollback()
+            record_refusal(_factory(), SYSTEM, None, exc)
+            raise _fail(exc.detail) from exc
         except ServiceError as exc:
             raise _fail(exc.detail) from exc
     if as_json:
@@ -175,7 +181,8 @@ def prepare_demo() -> tuple[str, str]:
                                                            ApiClient.disabled.is_(False))).scalars():
             old.disabled = True
             tx.audit("client.disable", "client", old.id, {"reason": "replaced by a new demo client"})
-        created = create_client(tx, ClientCreate(organisation="DEMO", name="demo client", roles=list(Role)))
+        created = create_client(tx, ClientCreate(organisation="DEMO", name="demo client",
+                                                 roles=list(ORGANISATION_ROLES)))
         tx.commit()
     data_dir = demo_data_dir()
     if data_dir is None:

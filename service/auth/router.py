@@ -1,15 +1,23 @@
-"""Tokens, keys, organisations and API clients."""
+"""Tokens, keys, organisations and API clients.
+
+An ``admin`` administers its own organisation's clients; registering organisations and
+administering any organisation's clients needs the ``operator`` role, which API clients hold
+only where ``DEBARLIST_ALLOW_OPERATOR_CLIENTS`` is true. The rules live in ``service``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request, status
 
 from service.auth import service
-from service.auth.deps import Principal, TxDep, get_principal, require
+from service.auth.deps import Principal, TxDep, get_principal, record_denial, require
 from service.auth.roles import Role
 from service.auth.schemas import (
+    ORG_CODE,
     ClientCreate,
     ClientCreated,
     ClientOut,
@@ -20,14 +28,66 @@ from service.auth.schemas import (
 )
 from service.auth.tokens import issue_token
 from service.common.responses import PROBLEMS
+from service.common.tx import Tx
 from service.errors import ServiceError, Unauthorized
 
 router = APIRouter()
 
-Admin = Annotated[Principal, Depends(require(Role.admin))]
-AnyRole = Annotated[Principal, Depends(get_principal)]
+
+def _operator_clients(request: Request) -> bool:
+    return bool(request.app.state.settings.allow_operator_clients)
+
+
+def _configured(request: Request, tx: TxDep, principal: Principal) -> Principal:
+    """Refuse (401, audited) a token of an operator client where operator clients are not enabled."""
+    try:
+        service.check_operator_allowed(principal, operator_clients=_operator_clients(request))
+    except Unauthorized as exc:
+        tx.rollback()
+        record_denial(request, principal, exc.detail)
+        raise
+    return principal
+
+
+@contextmanager
+def _refusals_recorded(request: Request, tx: Tx) -> Iterator[None]:
+    """A refusal of the service is audited in a transaction of its own; the request's is rolled back."""
+    try:
+        yield
+    except service.Refused as refusal:
+        tx.rollback()
+        service.record_refusal(request.app.state.session_factory, tx.actor, tx.request_id, refusal)
+        raise
+
+
+_operator_role = require(Role.operator)
+_administrator_roles = require(Role.admin, Role.operator)
 # Auditors read everything and change nothing: they see the clients, never a secret.
-AdminOrAuditor = Annotated[Principal, Depends(require(Role.admin, Role.auditor))]
+_client_reader_roles = require(Role.admin, Role.operator, Role.auditor)
+
+
+def _any_role(request: Request, tx: TxDep, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    return _configured(request, tx, principal)
+
+
+def _operator(request: Request, tx: TxDep, principal: Annotated[Principal, Depends(_operator_role)]) -> Principal:
+    return _configured(request, tx, principal)
+
+
+def _administrator(request: Request, tx: TxDep,
+                   principal: Annotated[Principal, Depends(_administrator_roles)]) -> Principal:
+    return _configured(request, tx, principal)
+
+
+def _client_reader(request: Request, tx: TxDep,
+                   principal: Annotated[Principal, Depends(_client_reader_roles)]) -> Principal:
+    return _configured(request, tx, principal)
+
+
+AnyRole = Annotated[Principal, Depends(_any_role)]
+Operator = Annotated[Principal, Depends(_operator)]
+Administrator = Annotated[Principal, Depends(_administrator)]
+ClientReader = Annotated[Principal, Depends(_client_reader)]
 
 
 class UnsupportedGrant(ServiceError):
@@ -44,12 +104,16 @@ def issue(request: Request, tx: TxDep,
                                          description="The client's id.")],
           client_secret: Annotated[str, Form(min_length=1, max_length=500, examples=["s3cr3t-9QfZk2LxP0vW7mRt4YbN"],
                                              description="The client's secret.")]) -> TokenResponse:
+    """Operator clients get no token unless the service allows operator clients."""
     if grant_type != "client_credentials":
         raise UnsupportedGrant("only grant_type=client_credentials is supported")
     try:
-        client = service.authenticate_client(tx.session, client_id, client_secret)
-    except Unauthorized:
-        tx.audit("auth.denied", "client", client_id[:64], {"path": "/v1/token", "reason": "bad credentials"})
+        client = service.authenticate_client(tx.session, client_id, client_secret,
+                                             operator_clients=_operator_clients(request))
+    except Unauthorized as exc:
+        reason = ("operator clients are not allowed" if isinstance(exc, service.OperatorClientRefused)
+                  else "bad credentials")
+        tx.audit("auth.denied", "client", client_id[:64], {"path": "/v1/token", "reason": reason})
         tx.commit()
         raise
     state = request.app.state
@@ -66,9 +130,11 @@ def jwks(request: Request) -> Jwks:
 
 @router.post("/v1/organisations", response_model=OrganisationOut, status_code=status.HTTP_201_CREATED,
              tags=["organisations"], operation_id="createOrganisation",
-             summary="Register a participating State or organisation (admin)", responses=PROBLEMS)
-def create_organisation(body: OrganisationCreate, tx: TxDep, _: Admin) -> OrganisationOut:
-    org = service.create_organisation(tx, body)
+             summary="Register a participating State or organisation (operator)", responses=PROBLEMS)
+def create_organisation(body: OrganisationCreate, request: Request, tx: TxDep, principal: Operator) -> OrganisationOut:
+    """Only the operator registers organisations; an admin administers its own organisation."""
+    with _refusals_recorded(request, tx):
+        org = service.create_organisation(tx, body, principal)
     tx.commit()
     return OrganisationOut.model_validate(org)
 
@@ -89,23 +155,37 @@ def get_organisation(code: str, tx: TxDep, _: AnyRole) -> OrganisationOut:
 
 @router.post("/v1/clients", response_model=ClientCreated, status_code=status.HTTP_201_CREATED,
              tags=["clients"], operation_id="createClient",
-             summary="Create an API client; its secret is shown once (admin)", responses=PROBLEMS)
-def create_client(body: ClientCreate, tx: TxDep, _: Admin) -> ClientCreated:
-    created = service.create_client(tx, body)
+             summary="Create an API client; its secret is shown once (admin of its organisation, operator)",
+             responses=PROBLEMS)
+def create_client(body: ClientCreate, request: Request, tx: TxDep, principal: Administrator) -> ClientCreated:
+    """An admin creates clients of its own organisation only (403 otherwise). Only an operator
+    grants the `operator` role, and only where the service allows operator clients."""
+    with _refusals_recorded(request, tx):
+        created = service.create_client(tx, body, principal, operator_clients=_operator_clients(request))
     tx.commit()
     return created
 
 
 @router.get("/v1/clients", response_model=list[ClientOut], tags=["clients"], operation_id="listClients",
-            summary="List API clients, without secrets (admin, auditor)", responses=PROBLEMS)
-def list_clients(tx: TxDep, _: AdminOrAuditor) -> list[ClientOut]:
-    return service.list_clients(tx.session)
+            summary="List API clients, without secrets (admin: its organisation's; operator, auditor: all)",
+            responses=PROBLEMS)
+def list_clients(request: Request, tx: TxDep, principal: ClientReader,
+                 organisation: Annotated[str | None, Query(
+                     pattern=ORG_CODE, examples=["KZ"],
+                     description="Only this organisation's clients (an admin may name only its own).")] = None,
+                 ) -> list[ClientOut]:
+    with _refusals_recorded(request, tx):
+        return service.list_clients(tx.session, principal, organisation)
 
 
 @router.post("/v1/clients/{client_id}/disable", response_model=ClientOut, tags=["clients"],
-             operation_id="disableClient", summary="Disable a client; its tokens stop working (admin)",
+             operation_id="disableClient",
+             summary="Disable a client; its tokens stop working (admin of its organisation, operator)",
              responses=PROBLEMS)
-def disable_client(client_id: str, tx: TxDep, _: Admin) -> ClientOut:
-    out = service.disable_client(tx, client_id)
+def disable_client(client_id: str, request: Request, tx: TxDep, principal: Administrator) -> ClientOut:
+    """An admin disables its own organisation's clients only (403 otherwise). The last enabled
+    admin client of an organisation is never disabled (409), whoever asks."""
+    with _refusals_recorded(request, tx):
+        out = service.disable_client(tx, client_id, principal)
     tx.commit()
     return out

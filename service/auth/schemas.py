@@ -49,12 +49,16 @@ class OrganisationOut(BaseModel):
 class ClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organisation: str = Field(pattern=ORG_CODE, description="Code of the client's organisation.",
-                              examples=["KZ"])
+    organisation: str = Field(pattern=ORG_CODE, examples=["KZ"],
+                              description="Code of the client's organisation: an admin's own organisation "
+                                          "only; an operator's any.")
     name: str = Field(
         description="What the client is, for people reading the audit log.",
         min_length=1, max_length=200, examples=["KZ public procurement portal"])
-    roles: list[Role] = Field(description="Roles the client's tokens carry.", min_length=1, examples=[["screener"]])
+    roles: list[Role] = Field(
+        description="Roles the client's tokens carry. An admin grants any role but `operator`, which only an "
+                    "operator grants, and only where the service allows operator clients.",
+        min_length=1, examples=[["screener"]])
 
     @field_validator("roles")
     @classmethod

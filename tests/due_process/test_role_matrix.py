@@ -1,11 +1,13 @@
-"""Role matrix of every due-process operation: each role of the entry's organisation, an
-anonymous caller, and a contributor, reviewer and screener of another organisation. Writes that
+"""Role matrix of every due-process operation: each role of the entry's organisation (the
+cross-organisation ``operator`` too, on a service that allows operator clients), an anonymous
+caller, and a contributor, reviewer, screener and admin of another organisation. Writes that
 are allowed leave exactly one audit record of their action; refused ones leave none."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +16,8 @@ from fastapi.testclient import TestClient
 from tests.due_process.conftest import Kit, unique_name
 from tests.support import Actor, Harness
 
-ROLES = ("admin", "contributor", "screener", "auditor", "reviewer")
-OTHERS = ("other-contributor", "other-reviewer", "other-screener")
+ROLES = ("admin", "contributor", "screener", "auditor", "reviewer", "operator")
+OTHERS = ("other-contributor", "other-reviewer", "other-screener", "other-admin")
 CALLERS = (*ROLES, *OTHERS, "anonymous")
 
 
@@ -23,7 +25,7 @@ CALLERS = (*ROLES, *OTHERS, "anonymous")
 class World:
     kit: Kit
     home: dict[str, Actor]       # one client per role of a four-eyes organisation
-    other: dict[str, Actor]      # contributor, reviewer, screener of another organisation
+    other: dict[str, Actor]      # contributor, reviewer, screener, admin of another organisation
     author: Actor                # writes the home organisation's entries (so "reviewer" is not an author)
     approver: Actor
     shared_appeal: str = ""      # for the read-only operations
@@ -107,7 +109,7 @@ SETUPS: dict[str, Callable[[World], Call]] = {
 OK, CREATED = 200, 201
 READERS = {"contributor": OK, "screener": OK, "auditor": OK, "reviewer": OK,
            "other-contributor": OK, "other-reviewer": OK, "other-screener": OK}
-# Anything not listed is 403 (401 for anonymous).
+# Anything not listed is 403 (401 for anonymous): admins and the operator administer clients only.
 EXPECTED: dict[str, dict[str, int]] = {
     "list reviews": {"reviewer": OK, "auditor": OK, "other-reviewer": OK},
     "get review": {"reviewer": OK, "auditor": OK, "other-reviewer": 404},
@@ -130,11 +132,21 @@ def expected(operation: str, caller: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def world(client: TestClient, harness: Harness) -> World:
+def operators_allowed(db_url: str, key_file: Path) -> Iterator[Harness]:
+    """The session's database and key, served by an app that allows operator clients."""
+    harness = Harness.start(db_url, key_file, allow_operator_clients=True)
+    yield harness
+    harness.close()
+
+
+@pytest.fixture(scope="module")
+def world(operators_allowed: Harness) -> World:
+    harness = operators_allowed
     home_org, other_org = harness.new_org(requires_review=True), harness.new_org()
-    w = World(kit=Kit(client=client, harness=harness),
+    w = World(kit=Kit(client=harness.client, harness=harness),
               home={role: harness.actor(role, org=home_org) for role in ROLES},
-              other={role: harness.actor(role, org=other_org) for role in ("contributor", "reviewer", "screener")},
+              other={role: harness.actor(role, org=other_org)
+                     for role in ("contributor", "reviewer", "screener", "admin")},
               author=harness.actor("contributor", org=home_org), approver=harness.actor("reviewer", org=home_org))
     w.shared_appeal = w.appeal()["id"]
     w.shared_entry = w.published()["id"]

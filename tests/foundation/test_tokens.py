@@ -117,7 +117,7 @@ def test_token_endpoint_rejects_json_and_missing_fields_without_500(client: Test
 def test_disabled_clients_token_stops_working_at_once(
         client: TestClient, actor: Callable[..., Actor]) -> None:
     admin = actor("admin")
-    who = actor("screener")
+    who = actor("screener", org=admin.organisation)
     assert client.get(PROTECTED, headers=who.headers).status_code == 200
     response = client.post(f"/v1/clients/{who.client_id}/disable", headers=admin.headers)
     assert response.status_code == 200, response.text
@@ -211,7 +211,7 @@ def test_wrong_role_is_403_problem(client: TestClient, actor: Callable[..., Acto
                            headers=screener.headers)
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert "admin" in response.json()["detail"]
+    assert "operator" in response.json()["detail"]
 
 
 def test_client_secret_is_shown_once_and_stored_as_argon2_hash(
@@ -237,26 +237,28 @@ def test_client_secret_is_shown_once_and_stored_as_argon2_hash(
     assert token.status_code == 200
 
 
-def test_admin_manages_organisations_and_clients(client: TestClient, actor: Callable[..., Actor]) -> None:
+def test_admin_manages_its_organisations_clients(client: TestClient, actor: Callable[..., Actor]) -> None:
+    """Registering organisations is the operator's (tests/foundation/test_admin_scope.py)."""
     admin = actor("admin")
-    code = "ORG" + str(int(time.time() * 1000))[-8:]
-    created = client.post("/v1/organisations", json={"code": code, "name": "Ministry", "kind": "state"},
-                          headers=admin.headers)
-    assert created.status_code == 201, created.text
-    clash = client.post("/v1/organisations", json={"code": code, "name": "Again", "kind": "state"},
-                        headers=admin.headers)
-    assert clash.status_code == 409
-    assert client.get(f"/v1/organisations/{code}", headers=admin.headers).json()["name"] == "Ministry"
+    code = admin.organisation
+    assert client.get(f"/v1/organisations/{code}", headers=admin.headers).json()["code"] == code
     assert client.get("/v1/organisations/NOPE", headers=admin.headers).status_code == 404
     bad = client.post("/v1/organisations", json={"code": "lower", "name": "x", "kind": "state"},
                       headers=admin.headers)
-    assert bad.status_code == 422 and "code" in bad.json()["detail"]
-    no_org = client.post("/v1/clients", json={"organisation": "NOSUCHORG", "name": "x", "roles": ["screener"]},
-                         headers=admin.headers)
-    assert no_org.status_code == 422
+    assert bad.status_code == 403  # not its to register, valid or not
+    made = client.post("/v1/clients", json={"organisation": code, "name": "x", "roles": ["admin", "screener"]},
+                       headers=admin.headers)
+    assert made.status_code == 201, made.text
+    assert made.json()["roles"] == ["admin", "screener"]
+    not_its_own = client.post("/v1/clients", json={"organisation": "NOSUCHORG", "name": "x",
+                                                   "roles": ["screener"]}, headers=admin.headers)
+    assert not_its_own.status_code == 403
     bad_role = client.post("/v1/clients", json={"organisation": code, "name": "x", "roles": ["superuser"]},
                            headers=admin.headers)
     assert bad_role.status_code == 422
+    bad_code = client.post("/v1/clients", json={"organisation": "lower", "name": "x", "roles": ["screener"]},
+                           headers=admin.headers)
+    assert bad_code.status_code == 422 and "organisation" in bad_code.json()["detail"]
     assert client.post("/v1/clients/dl_missing/disable", headers=admin.headers).status_code == 404
 
 
