@@ -23,7 +23,7 @@ from service.exchange.router import router as exchange_router
 from service.exchange.service import ListHead
 from service.health import router as health_router
 from service.history.router import router as history_router
-from service.middleware import RequestContext
+from service.middleware import RequestContext, hide_query_strings_in_access_log
 from service.openapi_doc import problem_only_openapi
 from service.recognitions.router import router as recognitions_router
 from service.reviews.router import router as reviews_router
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(exchange_router)
     install_audit(app)
     logging.getLogger("debarlist").setLevel(settings.log_level)
+    hide_query_strings_in_access_log()
     return app
 
 

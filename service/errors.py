@@ -132,6 +132,14 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _message(err: dict[str, Any]) -> str:
+    message = str(err.get("msg", "invalid"))
+    # A body that is not JSON, or names a key twice: say what the parser found.
+    if err.get("type") == "json_invalid" and (ctx := err.get("ctx")) and ctx.get("error"):
+        message = f"{message}: {ctx['error']}"
+    return message
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
@@ -140,8 +148,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [FieldError(field=_field_path(err.get("loc", ())), message=str(err.get("msg", "invalid")))
-                  for err in exc.errors()]
+        errors = [FieldError(field=_field_path(err.get("loc", ())), message=_message(err)) for err in exc.errors()]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
         return problem_response(422, "validation", "Request validation failed", detail,
                                 request.url.path, errors=errors)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +30,11 @@ class RequestContext:
         supplied = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = request_id
+        if secret := _secret_in_query(scope.get("query_string", b"")):
+            await _problem(scope, send, request_id, 400, "secret-in-query", "Secret in the query string",
+                           f"{secret} must never be sent in a URL (URLs are logged and cached); send it in the "
+                           "request body or the Authorization header")
+            return
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
             await _too_large(scope, send, request_id, self.max_body_bytes)
@@ -67,14 +75,48 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _too_large(scope: Scope, send: Send, request_id: str, limit: int) -> None:
-    import json
+SECRET_PARAMETERS = frozenset({"client_secret", "secret", "password", "api_key", "apikey", "access_token",
+                               "token", "assertion", "client_assertion"})
 
-    body: dict[str, Any] = {"type": PROBLEM_BASE + "payload-too-large", "title": "Request body too large",
-                            "status": 413, "detail": f"request bodies are limited to {limit} bytes",
+
+def _secret_in_query(query_string: bytes) -> str | None:
+    """The first query parameter that carries a credential, if any."""
+    if not query_string:
+        return None
+    for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name.lower() in SECRET_PARAMETERS:
+            return name
+    return None
+
+
+async def _too_large(scope: Scope, send: Send, request_id: str, limit: int) -> None:
+    await _problem(scope, send, request_id, 413, "payload-too-large", "Request body too large",
+                   f"request bodies are limited to {limit} bytes")
+
+
+async def _problem(scope: Scope, send: Send, request_id: str, status: int, slug: str, title: str,
+                   detail: str) -> None:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail,
                             "instance": scope.get("path")}
     payload = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": 413,
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(payload)).encode()),
                             (b"x-request-id", request_id.encode())]})
     await send({"type": "http.response.body", "body": payload})
+
+
+class HideQueryStrings(logging.Filter):
+    """Uvicorn's access log without query strings: a credential sent in a URL by mistake (the
+    request is refused) must not reach the log either."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
+        return True
+
+
+def hide_query_strings_in_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, HideQueryStrings) for f in access.filters):
+        access.addFilter(HideQueryStrings())

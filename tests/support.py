@@ -93,7 +93,7 @@ def entry_body(**overrides: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
+def live_server(app: FastAPI, *, access_log: bool = False) -> Iterator[str]:
     """Serve ``app`` with a real uvicorn on a free loopback port; yields its base URL."""
     import socket
     import threading
@@ -104,8 +104,9 @@ def live_server(app: FastAPI) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="info" if access_log else "warning",
+                                           lifespan="off", access_log=access_log, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

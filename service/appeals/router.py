@@ -11,8 +11,9 @@ from service.appeals.schemas import AppealLodge, AppealOut, AppealStep
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 
-router = APIRouter(tags=["appeals"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["appeals"])
 
 Contributor = Annotated[Principal, Depends(require(Role.contributor))]
 Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]

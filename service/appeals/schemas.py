@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from datetime import date as Day  # the step's field is called "date"
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from service.common.strict import Day
 from service.entries.schemas import Evidence, Ground
 
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -27,7 +27,7 @@ OUTCOMES = frozenset({Step.upheld, Step.overturned, Step.varied})
 class AppealLodge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lodged_on: date = Field(description="Date the appeal was lodged.", examples=["2026-04-02"])
+    lodged_on: Day = Field(description="Date the appeal was lodged.", examples=["2026-04-02"])
     reference: Ref | None = Field(default=None, description="The appeal body's case reference.",
                                   examples=["PAB-2026/33"])
     documents: list[Evidence] = Field(
@@ -78,7 +78,7 @@ class AppealOut(BaseModel):
     organisation: str = Field(description="Code of the organisation that listed the entry.", examples=["KZ"])
     status: str = Field(description="lodged, under_review, upheld, overturned or varied.", examples=["under_review"])
     reference: str | None = Field(description="The appeal body's case reference.", examples=["PAB-2026/33"])
-    lodged_on: date = Field(description="Date the appeal was lodged.", examples=["2026-04-02"])
+    lodged_on: Day = Field(description="Date the appeal was lodged.", examples=["2026-04-02"])
     decided_on: date | None = Field(description="Date of the outcome; null while pending.", examples=["2026-06-15"])
     decision_ref: str | None = Field(description="The outcome's decision reference.", examples=["PAB-2026/33-D"])
     documents: list[dict[str, Any]] = Field(

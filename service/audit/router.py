@@ -14,8 +14,9 @@ from service.audit.verify import Anchor, verify_chain
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/audit", tags=["audit"])
 
 Auditor = Annotated[Principal, Depends(require(Role.auditor))]
 Reader = Annotated[Principal, Depends(require(Role.auditor, Role.admin, Role.contributor, Role.reviewer,

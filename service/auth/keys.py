@@ -7,7 +7,9 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -74,11 +76,28 @@ def load_signing_key(settings: Settings) -> SigningKey:
     path = path or settings.default_key_path()
     if path.exists():
         return key_from_pem(path.read_text())
-    pem = generate_pem()
+    return key_from_pem(_create_once(path, generate_pem()))
+
+
+def _create_once(path: Path, pem: str) -> str:
+    """Write ``pem`` to ``path`` unless another process got there first; return the key in it.
+
+    Written whole to a private temporary file, then linked into place (atomic, and refused
+    when the name exists): two instances started together end with one key, and neither ever
+    reads a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # Owner-only from the first byte: the key never sits world-readable on disk.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(pem)
+    fd, temporary = tempfile.mkstemp(prefix=".debarlist-key-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return path.read_text()
+    finally:
+        os.unlink(temporary)
     log.warning("development mode: generated a signing key at %s", path)
-    return key_from_pem(pem)
+    return pem

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 from service.entries import bulk, service
 from service.entries.schemas import (
     BulkRequest,
@@ -25,7 +26,7 @@ from service.entries.schemas import (
 )
 from service.entries.states import Status
 
-router = APIRouter(prefix="/v1/entries", tags=["entries"])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/entries", tags=["entries"])
 
 Contributor = Annotated[Principal, Depends(require(Role.contributor))]
 Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import pycountry
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from service.common.strict import Day
 from service.entries.identifiers import Scheme, normalise_identifier
 from service.entries.states import Status, Visibility
 
@@ -157,16 +158,16 @@ class EntryContent(_EntryInputRules):
     decision_ref: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
         description="The deciding body's reference for the decision.",
         default=None, examples=["MF-2026/117"])
-    decided_on: date | None = Field(description="Date of the decision.", default=None, examples=["2026-03-02"])
+    decided_on: Day | None = Field(description="Date of the decision.", default=None, examples=["2026-03-02"])
     evidence: list[Evidence] = Field(
         description="Published documents supporting the decision.",
         examples=[[{"title": "Decision of the Procurement Appeals Board",
                     "url": "https://example.gov/decisions/2026-117.pdf"}]],
         default_factory=list, max_length=50)
     source: Source | None = None
-    starts_on: date | None = Field(default=None, description="First day in force; defaults to today.",
+    starts_on: Day | None = Field(default=None, description="First day in force; defaults to today.",
                                    examples=["2026-03-15"])
-    ends_on: date | None = Field(default=None, description="Last day in force; null = open-ended.",
+    ends_on: Day | None = Field(default=None, description="Last day in force; null = open-ended.",
                                  examples=["2029-03-14"])
     visibility: Visibility = Field(default=Visibility.members, examples=["members"])
     external_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
@@ -226,15 +227,15 @@ class EntryPatch(_EntryInputRules):
         description="The deciding body's reference for the decision.",
         examples=["MF-2026/117"],
         default=None, max_length=200)
-    decided_on: date | None = Field(default=None, description="Date of the decision.", examples=["2026-03-02"])
+    decided_on: Day | None = Field(default=None, description="Date of the decision.", examples=["2026-03-02"])
     evidence: list[Evidence] | None = Field(
         description="Published documents supporting the decision.",
         examples=[[{"title": "Decision of the Procurement Appeals Board",
                     "url": "https://example.gov/decisions/2026-117.pdf"}]],
         default=None, max_length=50)
     source: Source | None = None
-    starts_on: date | None = Field(default=None, description="New first day in force.", examples=["2026-03-15"])
-    ends_on: date | None = Field(
+    starts_on: Day | None = Field(default=None, description="New first day in force.", examples=["2026-03-15"])
+    ends_on: Day | None = Field(
         default=None,
         description="New last day in force; null = open-ended.",
         examples=["2029-03-14"])

@@ -5,9 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+# Four-eyes publication (service.reviews): only published entries are the list.
 class Publication(StrEnum):
-    """Four-eyes publication (service.reviews): only published entries are the list."""
-
     published = "published"
     pending_review = "pending_review"
     rejected = "rejected"
@@ -19,9 +18,9 @@ class Visibility(StrEnum):
     restricted = "restricted"
 
 
+# Derived from the dates and withdrawal on a given day; never stored. (No docstring: it would
+# become the schema's description in the OpenAPI document.)
 class Status(StrEnum):
-    """Derived from the dates and withdrawal on a given day; never stored."""
-
     active = "active"
     expired = "expired"
     not_yet_in_force = "not_yet_in_force"

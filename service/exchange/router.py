@@ -11,10 +11,11 @@ from fastapi.responses import StreamingResponse
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 from service.exchange import service
 from service.exchange.schemas import ChangePage
 
-router = APIRouter(tags=["exchange"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["exchange"])
 
 Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
 MAX_WAIT_SECONDS = 25

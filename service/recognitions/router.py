@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Response, status
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 from service.recognitions import service
 from service.recognitions.schemas import RecognitionCreate, RecognitionOut, RecognitionWithdrawal
 
-router = APIRouter(tags=["recognitions"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["recognitions"])
 
 Contributor = Annotated[Principal, Depends(require(Role.contributor))]
 Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]

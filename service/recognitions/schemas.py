@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from service.common.strict import Day
+
 
 class RecognitionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -16,8 +18,8 @@ class RecognitionCreate(BaseModel):
     legal_basis: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)] = Field(
         description="The provision the recognition rests on.",
         examples=["Agreement for Mutual Enforcement of Debarment Decisions (2010)"])
-    starts_on: date = Field(description="First day the recognition is in force.", examples=["2026-05-01"])
-    ends_on: date | None = Field(
+    starts_on: Day = Field(description="First day the recognition is in force.", examples=["2026-05-01"])
+    ends_on: Day | None = Field(
         examples=["2029-03-14"],
         default=None, description="Last day in force; null = as long as the entry.")
 

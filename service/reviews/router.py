@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Query
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 from service.reviews import service
 from service.reviews.schemas import BatchApproval, BatchResult, Rejection, ReviewOut
 
-router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/reviews", tags=["reviews"])
 
 Reviewer = Annotated[Principal, Depends(require(Role.reviewer))]
 ReviewReader = Annotated[Principal, Depends(require(Role.reviewer, Role.auditor))]

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Request
 from service.auth.deps import Principal, TxDep, require
 from service.auth.roles import Role
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 from service.screening import service
 from service.screening.schemas import ScreeningReceipt, ScreenRequest, ScreenResponse
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["screening"])
 
 Screener = Annotated[Principal, Depends(require(Role.screener))]
 ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor))]

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from service.common.strict import Day, Flag, Instant
 from service.entries.schemas import validate_country
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -56,7 +57,7 @@ class ScreenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subjects: list[Subject] = Field(min_length=1, max_length=1000, description="1 to 1,000 bidders.")
-    as_of: date | None = Field(default=None, description="Valid time: the day the list is read for "
+    as_of: Day | None = Field(default=None, description="Valid time: the day the list is read for "
                                                           "(default today).", examples=["2026-11-26"])
     threshold: float | None = Field(examples=[0.85], default=None, ge=0.0, le=1.0,
                                     description="Minimum score; null = the calibrated default.")
@@ -64,9 +65,9 @@ class ScreenRequest(BaseModel):
     tender_ref: Short | None = Field(
         description="The tender the screening is for; kept in the audit log.",
         default=None, examples=["KZ-2026-0042"])
-    include_inactive: bool = Field(examples=[False], default=False, description="Also report entries not in force on "
+    include_inactive: Flag = Field(examples=[False], default=False, description="Also report entries not in force on "
                                                               "as_of (expired, not yet started, withdrawn).")
-    known_at: datetime | None = Field(default=None, description=(
+    known_at: Instant | None = Field(default=None, description=(
         "Record time: read the list as it was known at this instant (every entry's latest version "
         "recorded by then), instead of the live list. Slower; for investigations."),
         examples=["2026-05-01T12:00:00Z"])
