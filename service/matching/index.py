@@ -415,6 +415,8 @@ class MatchIndex:
                 "unmatched_query": best[3].unmatched_query if best else [],
                 "unmatched_listed": best[3].unmatched_listed if best else [],
                 "joined_or_split": best[3].merged if best else False,
+                # Obfuscations undone in the query name before it was compared (obfuscation.py kinds).
+                "folded": list(best[1].folded) if best else [],
             },
             "identifier": id_info,
             "country": {"query": qcountry, "listed": lcountry, "result": c_res, "adjustment": c_adj},

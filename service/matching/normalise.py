@@ -24,6 +24,7 @@ from rigour.names import extract_org_types, remove_org_types
 from rigour.text.translit import maybe_ascii
 
 from service.matching.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
+from service.matching.obfuscation import SEPARATED, collapse_letter_runs, fold, homoglyph_table
 from service.matching.places import place_skeletons
 
 # Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
@@ -153,11 +154,10 @@ _NON_LATIN = re.compile(
 _LATIN_LETTER = re.compile(r"[a-z]")
 _DOTTED_LETTER = re.compile(r"(?<![^\W_])([^\W\d_])\.")
 _CONNECTORS = frozenset({"the", "and"})
-# Cyrillic and Greek lower-case letters that look like Latin ones (the text is casefolded by then).
-_HOMOGLYPHS = str.maketrans(
-    {"а": "a", "с": "c", "е": "e", "о": "o", "р": "p", "х": "x", "у": "y", "к": "k", "м": "m", "т": "t",
-     "н": "h", "в": "b", "і": "i", "ј": "j", "ѕ": "s", "ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k"}
-)  # fmt: skip
+# Cyrillic and Greek lower-case letters that look like Latin ones (the text is casefolded by then), from
+# the UTS #39 confusables (ICU).  obfuscation.fold has already settled most mixed words by script
+# majority; this is the fallback for a token still mixing scripts.
+_HOMOGLYPHS = homoglyph_table()
 
 
 @lru_cache(maxsize=200_000)
@@ -248,6 +248,7 @@ class PreparedName:
     skels: tuple[str, ...]
     legal: str | None  # coarse legal-form class, or None
     legal_text: str  # the legal-form words as found (for explanations)
+    folded: tuple[str, ...] = ()  # obfuscations undone (obfuscation.py kinds), for explanations
 
 
 def places() -> frozenset[str]:
@@ -276,10 +277,33 @@ def _rigour_legal(text: str) -> tuple[str, str | None, str]:
     return rest, found[0][1], " ".join(m for m, _ in found)
 
 
+@lru_cache(maxsize=10_000)
+def _legal_run(run: str, previous: str) -> bool:
+    """A run of single letters that is (part of) a legal form: "s.r.l.", "v.o.f.", the "z o o" of "Sp. z o o"."""
+    rest = remove_org_types(run, replacement=" ")
+    if not any(c.isalpha() for c in rest):
+        return True
+    forms = [token_forms(c) for c in run if c.isalpha()]
+    folds = tuple(f for f, _ in forms)
+    skels = tuple(s for _, s in forms)
+    if folds in _EDGE or skels in _EDGE:
+        return True
+    if previous:
+        pf, ps = token_forms(previous)
+        return (pf, *folds) in _EDGE or (ps, *skels) in _EDGE
+    return False
+
+
 def prepare(name: str) -> PreparedName:
     """Normalise a name into tokens (legal forms stripped) plus its legal-form class."""
+    # Obfuscated writing (small capitals, overlays, look-alike letters, digits for letters) undone first.
+    text, folded = fold(name)
     # casefold turns Turkish İ into i + combining dot; drop the dot so the word is not split.
-    text = unicodedata.normalize("NFKC", name).casefold().replace("i\u0307", "i")
+    text = text.casefold().replace("i\u0307", "i")
+    # "K.i.r.m.i.z.i", "K i r m i z i", "K.L.M.": one word (dotted legal forms are left to the tables).
+    text, collapsed = collapse_letter_runs(text, _legal_run)
+    if collapsed:
+        folded = (*folded, SEPARATED)
     legal: str | None = None
     legal_words: list[str] = []
     if _HAN.search(text):
@@ -353,4 +377,5 @@ def prepare(name: str) -> PreparedName:
         skels=tuple(skels),
         legal=legal,
         legal_text=" ".join(legal_words),
+        folded=folded,
     )
