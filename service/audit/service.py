@@ -26,6 +26,7 @@ from service.audit.schemas import AuditRecordOut, Order
 from service.auth.roles import Role
 from service.common.cursor import decode_cursor, encode_cursor
 from service.common.principal import Principal
+from service.common.spreadsheet import neutralise
 from service.common.text import escape_like
 from service.errors import Unprocessable
 
@@ -130,13 +131,6 @@ def jsonl_lines(records: Iterator[AuditRecord]) -> Iterator[str]:
         yield to_out(record).model_dump_json() + "\n"
 
 
-def _csv_cell(value: Any) -> Any:
-    # Spreadsheet formula injection: a bidder named "=HYPERLINK(...)" must stay text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_lines(records: Iterator[AuditRecord]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -144,7 +138,7 @@ def csv_lines(records: Iterator[AuditRecord]) -> Iterator[str]:
     for record in records:
         out = to_out(record).model_dump(mode="json")
         out["details"] = json.dumps(out["details"], ensure_ascii=False, sort_keys=True)
-        writer.writerow([_csv_cell(out[name]) for name in CSV_FIELDS])
+        writer.writerow([neutralise(out[name]) for name in CSV_FIELDS])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

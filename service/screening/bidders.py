@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from service.common.spreadsheet import neutralise_row
+
 REPORT_COLUMNS = ("ref", "name", "country", "match_rank", "score", "entry_id", "matched_name", "listing",
                   "grounds", "status", "appeal_status", "organisation", "decision_ref", "starts_on", "ends_on",
                   "screening_id")
@@ -48,10 +50,12 @@ def _identifiers(cell: str, line: int) -> list[dict[str, str]]:
 
 
 def report_rows(subjects: list[dict[str, Any]], answer: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """One CSV row per match, and one row with no match for a bidder with none."""
-    by_ref = {subject["ref"]: subject for subject in subjects}
-    for result in answer["results"]:
-        subject = by_ref.get(result["ref"], {})
+    """One CSV row per match, and one row with no match for a bidder with none.
+
+    ``subjects`` are the ones this answer screened, in order: results are joined to them by
+    position, never by ``ref`` (two bidders with the same ref stay two rows, each with its own
+    matches)."""
+    for subject, result in zip(subjects, answer["results"], strict=True):
         base = {"ref": result["ref"], "name": subject.get("name"), "country": subject.get("country"),
                 "screening_id": answer["screening_id"]}
         if not result["matches"]:
@@ -67,11 +71,15 @@ def report_rows(subjects: list[dict[str, Any]], answer: dict[str, Any]) -> Itera
 
 
 def write_report(path: Path, answers: list[dict[str, Any]], subjects: list[dict[str, Any]]) -> None:
+    """``answers`` screened ``subjects`` in order, batch after batch."""
     if path.suffix.lower() == ".json":
         path.write_text(json.dumps({"screenings": answers}, ensure_ascii=False, indent=2))
         return
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS)
         writer.writeheader()
+        start = 0
         for answer in answers:
-            writer.writerows(report_rows(subjects, answer))
+            batch = subjects[start:start + len(answer["results"])]
+            start += len(batch)
+            writer.writerows(neutralise_row(row) for row in report_rows(batch, answer))

@@ -54,3 +54,35 @@ def test_bidder_file_without_name_column_is_refused(tmp_path: Path) -> None:
                                 env={"DEBARLIST_CLIENT_SECRET": "y"})
     assert result.exit_code == 1
     assert "name" in result.output
+
+
+def test_report_cells_never_start_a_formula_and_duplicate_refs_stay_apart(
+        harness: Any, client: TestClient, actor: Callable[..., Actor], tmp_path: Path) -> None:
+    contributor = actor("contributor")
+    _, latin = unique_word()
+    _, clean = unique_word()
+    listed = client.post("/v1/entries", json=entry_body(name=f"@{latin} Trading LLP", aliases=[],
+                                                        identifiers=[]), headers=contributor.headers)
+    assert listed.status_code == 201, listed.text
+    screener = actor("screener")
+    bidders = tmp_path / "bidders.csv"
+    bidders.write_text("ref,name,country,aliases,identifiers\n"
+                       f'-b1,"=HYPERLINK(""http://evil.example"",""x"") {clean} Foods",KZ,,\n'
+                       f"b2,{clean} Bakery,KZ,,\n"
+                       f"b2,{latin} Trading LLP,KZ,,\n", encoding="utf-8")
+    with live_server(harness.app) as url:
+        result = CliRunner().invoke(cli, ["screen", str(bidders), "--url", url, "--client-id", screener.client_id,
+                                          "--output", str(tmp_path / "report.csv")],
+                                    env={"DEBARLIST_CLIENT_SECRET": screener.client_secret})
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "report.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for value in row.values():
+            assert not value or value[0] not in "=+-@\t\r", row
+    assert rows[0]["ref"] == "'-b1" and rows[0]["name"].startswith("'=HYPERLINK")
+    # The two b2 bidders keep their own results: the clean bakery has no match, the listed firm one.
+    b2 = [row for row in rows if row["ref"] == "b2"]
+    assert [(row["name"], bool(row["entry_id"])) for row in b2] == [
+        (f"{clean} Bakery", False), (f"{latin} Trading LLP", True)]
+    assert b2[1]["matched_name"].startswith("'@")
