@@ -44,6 +44,7 @@ def _configured(request: Request, tx: TxDep, principal: Principal) -> Principal:
         service.check_operator_allowed(principal, operator_clients=_operator_clients(request))
     except Unauthorized as exc:
         tx.rollback()
+        tx.close()
         record_denial(request, principal, exc.detail)
         raise
     return principal
@@ -56,6 +57,7 @@ def _refusals_recorded(request: Request, tx: Tx) -> Iterator[None]:
         yield
     except service.Refused as refusal:
         tx.rollback()
+        tx.close()
         service.record_refusal(request.app.state.session_factory, tx.actor, tx.request_id, refusal)
         raise
 
@@ -135,7 +137,6 @@ def create_organisation(body: OrganisationCreate, request: Request, tx: TxDep, p
     """Only the operator registers organisations; an admin administers its own organisation."""
     with _refusals_recorded(request, tx):
         org = service.create_organisation(tx, body, principal)
-    tx.commit()
     return OrganisationOut.model_validate(org)
 
 
@@ -162,7 +163,6 @@ def create_client(body: ClientCreate, request: Request, tx: TxDep, principal: Ad
     grants the `operator` role, and only where the service allows operator clients."""
     with _refusals_recorded(request, tx):
         created = service.create_client(tx, body, principal, operator_clients=_operator_clients(request))
-    tx.commit()
     return created
 
 
@@ -187,5 +187,4 @@ def disable_client(client_id: str, request: Request, tx: TxDep, principal: Admin
     admin client of an organisation is never disabled (409), whoever asks."""
     with _refusals_recorded(request, tx):
         out = service.disable_client(tx, client_id, principal)
-    tx.commit()
     return out
