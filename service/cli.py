@@ -21,7 +21,7 @@ from service.auth.service import Refused, create_client, create_organisation, re
 from service.common.tx import SYSTEM, Tx
 from service.config import get_settings
 from service.db import make_engine, make_session_factory
-from service.entries.importing import ImportReport, import_file
+from service.entries.importing import ImportRefused, ImportReport, import_file, limits_from
 from service.errors import ServiceError
 from service.migrate import upgrade
 from service.screening.cli import screen_command
@@ -116,22 +116,56 @@ def clients_add(org: Annotated[str, typer.Option(help="Organisation code.")],
 
 
 @app.command("import")
-def import_list(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+def import_list(file: Annotated[Path, typer.Argument(help="The list as downloaded.")],
                 fmt: Annotated[str, typer.Option("--format", help="worldbank, ebrd, idb, jsonl or ftm")],
                 org: Annotated[str, typer.Option(help="Organisation code the entries belong to.")],
-                as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False) -> None:
-    """Load a published list as it is; running it twice changes nothing."""
+                as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+                strict: Annotated[bool, typer.Option(help="Exit 3 when any row was rejected.")] = False) -> None:
+    """Load a published list as it is, in one transaction; running it twice changes nothing.
+
+    Exit status 0: imported (rows that could not be taken and exact duplicates are listed, one line
+    each; with --strict a rejected row makes it 3); 1: refused, nothing imported, one line says
+    why.  Bounds: DEBARLIST_IMPORT_MAX_BYTES, _MAX_ROWS, _MAX_CELL_CHARS, _MAX_DEPTH, _MAX_SECONDS.
+    """
     try:
         report = _run_import(file, fmt, org)
-    except (ServiceError, ValueError) as exc:
-        raise _fail(getattr(exc, "detail", str(exc))) from exc
+    except ImportRefused as exc:
+        report = exc.report
+    except Exception as exc:  # never a traceback; the one transaction was not committed
+        report = ImportReport(file=str(file), format=fmt, organisation=org)
+        report.refuse(f"unexpected {type(exc).__name__}: {exc}; please report this with the file")
+    _print_import_report(report, as_json)
+    if report.exit_code(strict=strict):
+        raise typer.Exit(code=report.exit_code(strict=strict))
+
+
+def _print_import_report(report: ImportReport, as_json: bool) -> None:
+    if report.error:
+        typer.secho(f"error: {report.error}", err=True, fg="red")
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2))
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return
-    typer.echo(f"{file.name}: {report.rows} rows, {report.created} created, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+    if report.status != "imported":
+        return
+    typer.echo(f"{Path(report.file).name}: {report.rows} rows, {report.created} created, {report.updated} updated, "
+               f"{report.unchanged} unchanged, {len(report.rejected)} rejected, {len(report.duplicates)} duplicates")
     for row in report.rejected:
-        typer.echo(f"  row {row['row']}: {row['error']}")
+        typer.echo(f"  {report.unit} {row['row']}: {row['error']}")
+    for first, last, same_as in _runs(report.duplicates):
+        where = f"{report.unit} {first}" if first == last else f"{report.unit}s {first}-{last}"
+        typer.echo(f"  {where}: same as {report.unit} {same_as}; listed once")
+
+
+def _runs(duplicates: list[dict[str, int]]) -> list[tuple[int, int, int]]:
+    """Consecutive duplicates of one row as (first, last, same_as), so 200,000 copies are one line."""
+    runs: list[tuple[int, int, int]] = []
+    for item in duplicates:
+        row, same_as = item["row"], item["same_as"]
+        if runs and runs[-1][2] == same_as and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row, same_as)
+        else:
+            runs.append((row, row, same_as))
+    return runs
 
 
 @app.command("recognise-cross-debarments")
@@ -150,10 +184,12 @@ def recognise_cross_debarments(
 
 
 def _run_import(file: Path, fmt: str, org: str) -> ImportReport:
+    # The bar only on a terminal: piped or captured, stderr keeps to the one error line.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
+                  console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(f"importing {file.name}", total=None)
-        return import_file(_factory(), file, fmt, org, lambda n: progress.advance(task, n))
+        return import_file(_factory(), file, fmt, org, lambda n: progress.advance(task, n),
+                           limits=limits_from(get_settings()))
 
 
 def demo_data_dir() -> Path | None:

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     # existing one gets no token) unless true. The command line is always the operator.
     allow_operator_clients: bool = False
     log_level: str = "INFO"
+    # `debarlist import` bounds (service/importers/limits.py): bytes of a file, and the total
+    # uncompressed size an xlsx's zip members declare; rows/lines read from one file; characters
+    # in one cell or JSON string; nesting of one JSON line; wall time of one import in seconds.
+    import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    import_max_rows: int = Field(default=50_000, ge=1)
+    import_max_cell_chars: int = Field(default=8_192, ge=256)
+    import_max_depth: int = Field(default=16, ge=4)
+    import_max_seconds: float = Field(default=600.0, gt=0)
     # Database connections. The pool is as large as the worker thread pool (40), so a request
     # never waits for a connection while another request's thread holds one idle; a request that
     # still waits longer than ``db_pool_timeout_seconds`` (or for SQLite's write lock longer than

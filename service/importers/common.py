@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -49,14 +49,45 @@ class ParsedRow:
     row_number: int  # 1-based row as a human sees it (spreadsheet row / CSV line where the record starts)
     entry: dict[str, Any] | None  # None when the row could not be taken
     error: str | None  # why it was rejected, None when ok
+    # Set (with entry and error None) when the row repeats an earlier one of the file exactly.
+    duplicate_of: int | None = None
 
 
 class ImportFormatError(ValueError):
-    """The file as a whole is not what the parser expects (wrong headers, unreadable)."""
+    """The file as a whole cannot be taken (wrong headers, unreadable, over a limit).
+
+    ``row`` is the row/line where reading stopped, when there is one; ``str()`` is one line.
+    """
+
+    def __init__(self, message: str, *, row: int | None = None) -> None:
+        super().__init__(one_line(message))
+        self.message = one_line(message)
+        self.row = row
 
 
 class RowError(ValueError):
     """One row cannot be taken; the message is shown to the person importing."""
+
+
+def one_line(message: str, limit: int = 400) -> str:
+    """A message as one printable line of at most ``limit`` characters (cells can be huge)."""
+    text = " ".join(str(message).split())
+    if len(text) > limit:
+        text = text[: limit - 40] + " ... " + text[-35:]
+    return text
+
+
+def take_row(number: int, build: Callable[..., dict[str, Any]], *args: Any) -> ParsedRow:
+    """``build(*args)``, one row's entry; any failure of that row (expected or not) rejects only that row."""
+    try:
+        return ParsedRow(number, build(*args), None)
+    except RowError as exc:
+        return ParsedRow(number, None, one_line(str(exc)))
+    except (ImportFormatError, MemoryError):
+        raise
+    except Exception as exc:  # a cell shape the parser has not met: report the row, keep going
+        return ParsedRow(number, None, one_line(
+            f"could not be read ({type(exc).__name__}: {exc}); check this row, and report the file if it looks right"))
 
 
 # --------------------------------------------------------------------------- text

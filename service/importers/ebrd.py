@@ -18,9 +18,11 @@ Decisions:
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .common import (
     ImportFormatError,
@@ -34,9 +36,11 @@ from .common import (
     make_entry,
     originating,
     parse_date,
+    take_row,
 )
 from .countries import first_country
 from .grounds import map_grounds
+from .limits import Budget
 from .names import dedupe_identifiers, finish_aliases, looks_like_person, parse_name
 
 PUBLISHER = "EBRD"
@@ -57,33 +61,74 @@ _COLUMNS = (
 )
 
 
-def parse_ebrd(path: str | Path) -> Iterator[ParsedRow]:
-    # utf-8-sig drops the byte-order mark so the first header reads "Firm Name".
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
+def parse_ebrd(path: str | Path, budget: Budget | None = None) -> Iterator[ParsedRow]:
+    budget = budget or Budget()
+    budget.check_file_size(os.stat(path).st_size)
+    # Python's csv refuses fields over 128 KiB by raising in the middle of the file; the file is
+    # already bounded by max_bytes, so the reader may take any field and cells are checked here,
+    # one row at a time, against max_cell_chars.
+    with _field_size_limit(budget.limits.max_bytes), open(path, "rb") as handle:
+        reader = csv.reader(_text_lines(handle))
+        records = _records(reader, budget)
+        first = next(records, None)
+        if first is None:
             raise ImportFormatError("empty file: no EBRD header")
-        found = tuple(clean(h).casefold() for h in header)
+        found = tuple(clean(h).casefold() for h in first[2])
         if found[: len(_COLUMNS)] != _COLUMNS:
             raise ImportFormatError(
                 f"not an EBRD ineligible-entities CSV: expected columns {_COLUMNS!r}, found {found!r}"
             )
         refs = RefMaker(PUBLISHER)
-        previous_end = reader.line_num
-        for values in reader:
-            row = previous_end + 1  # the line the record starts on; records may span lines
-            previous_end = reader.line_num
+        for row, last, values in records:  # row: the line the record starts on; records may span lines
             if is_blank_row(values):
                 continue
-            try:
-                if len(values) < len(_COLUMNS):
-                    raise RowError(f"only {len(values)} of {len(_COLUMNS)} columns")
-                entry = _entry(values, row, refs)
-            except RowError as exc:
-                yield ParsedRow(row, None, str(exc))
-            else:
-                yield ParsedRow(row, entry, None)
+            yield take_row(row, _checked_entry, values, row, last, refs, budget)
+
+
+def _checked_entry(values: list[str], row: int, last: int, refs: RefMaker, budget: Budget) -> dict[str, Any]:
+    budget.check_cells(values, _COLUMNS, span=f" (the record runs from line {row:,} to {last:,})" if last > row else "")
+    if len(values) < len(_COLUMNS):
+        raise RowError(f"only {len(values)} of {len(_COLUMNS)} columns")
+    return _entry(values, row, refs)
+
+
+def _text_lines(handle: BinaryIO) -> Iterator[str]:
+    """The file's lines as text, each decoded on its own so a bad byte names its line."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
+                "save the list as CSV UTF-8 and import it again", row=number) from None
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _records(reader: Any, budget: Budget) -> Iterator[tuple[int, int, list[str]]]:
+    """``(first line, last line, cells)`` of each CSV record, each counted against the budget."""
+    previous_end = 0
+    while True:
+        start = previous_end + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFormatError(f"the CSV cannot be read from line {start:,} on ({exc}); "
+                                    "fix the file and import it again", row=start) from None
+        previous_end = reader.line_num
+        budget.row(start)
+        yield start, previous_end, values
+
+
+@contextmanager
+def _field_size_limit(size: int) -> Iterator[None]:
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 def _entry(values: list[str], row: int, refs: RefMaker) -> dict[str, Any]:

@@ -6,18 +6,21 @@ it gives the listing's dates, grounds and source, ``Identification`` entities gi
 identifiers and ``Document`` proofs give the evidence.  Our own export (service/exchange/ftm.py)
 loads back unchanged; files from elsewhere load with the defaults of the JSONL importer
 (visibility public, grounds ``other`` when no reason is one of ours).  The file is read whole:
-FtM does not promise that a sanction comes after its subject.
+FtM does not promise that a sanction comes after its subject (its size and lines are bounded by
+the import limits).  An entity repeated verbatim is reported as a duplicate; an id reused by a
+different entity rejects the later line.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .common import GROUNDS, ParsedRow, RowError, clean, dedupe
+from .common import GROUNDS, ParsedRow, RowError, clean, dedupe, take_row
+from .jsonl import json_lines, load_line
+from .limits import Budget
 
 SUBJECTS = {"Company": "company", "Organization": "company", "LegalEntity": "company", "Person": "person"}
 LISTINGS = {"Sanction": "debarred", "Risk": "flagged"}
@@ -28,21 +31,27 @@ PROPERTY_SCHEMES = {
 CONTEXT_KEY = "debarlist"
 
 
-def parse_ftm(path: str | Path) -> Iterator[ParsedRow]:
+def parse_ftm(path: str | Path, budget: Budget | None = None) -> Iterator[ParsedRow]:
+    budget = budget or Budget()
     entities: dict[str, tuple[int, dict[str, Any]]] = {}
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = _entity(line)
-            except RowError as exc:
-                yield ParsedRow(number, None, str(exc))
-                continue
+    for number, line in json_lines(path, budget):
+        try:
+            data = _entity(load_line(line, budget))
+        except RowError as exc:
+            yield ParsedRow(number, None, str(exc))
+            continue
+        seen = entities.get(data["id"])
+        if seen is None:
             entities[data["id"]] = (number, data)
+        elif seen[1] == data:
+            yield ParsedRow(number, None, None, duplicate_of=seen[0])
+        else:
+            yield ParsedRow(number, None, f"entity id {data['id']!r} is already used on line {seen[0]} by a "
+                                          "different entity; ids must be unique within a file (the first is kept)")
     listings: dict[str, dict[str, Any]] = {}
     identifications: dict[str, list[dict[str, Any]]] = {}
     for number, data in entities.values():
+        budget.check_time(number)
         props = data["properties"]
         target = _first(props, "entity") if data["schema"] in LISTINGS else _first(props, "holder")
         if data["schema"] in LISTINGS:
@@ -55,19 +64,12 @@ def parse_ftm(path: str | Path) -> Iterator[ParsedRow]:
     for number, data in entities.values():
         if data["schema"] not in SUBJECTS:
             continue
-        try:
-            entry = _entry(data, listings.get(data["id"]), identifications.get(data["id"], []), entities)
-        except RowError as exc:
-            yield ParsedRow(number, None, str(exc))
-        else:
-            yield ParsedRow(number, entry, None)
+        budget.check_time(number)
+        yield take_row(number, _entry, data, listings.get(data["id"]), identifications.get(data["id"], []),
+                       entities)
 
 
-def _entity(line: str) -> dict[str, Any]:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise RowError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+def _entity(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
         raise RowError("expected an FtM entity: an object with an 'id'")
     if not isinstance(data.get("schema"), str) or not isinstance(data.get("properties", {}), dict):

@@ -22,8 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from .common import (
     ImportFormatError,
     ParsedRow,
@@ -36,9 +34,11 @@ from .common import (
     make_entry,
     originating,
     parse_date,
+    take_row,
 )
 from .countries import first_country
 from .grounds import map_grounds
+from .limits import Budget
 from .names import (
     clean_script_name,
     dedupe_identifiers,
@@ -47,6 +47,7 @@ from .names import (
     looks_like_person,
     parse_name,
 )
+from .xlsx import sheet_rows
 
 PUBLISHER = "IDB"
 LIST_TITLE = "IDB Sanctioned Firms and Individuals"
@@ -70,29 +71,26 @@ _COLUMNS = (
 _FOOTER = re.compile(r"^(?:zastosowane filtry|applied filters|filters applied|filtros aplicados)\b", re.I)
 
 
-def parse_idb(path: str | Path) -> Iterator[ParsedRow]:
-    workbook = openpyxl.load_workbook(path, data_only=True)
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, ())
+def parse_idb(path: str | Path, budget: Budget | None = None) -> Iterator[ParsedRow]:
+    budget = budget or Budget()
+    with sheet_rows(path, budget, columns=len(_COLUMNS)) as rows:
+        header = next(rows, (0, ()))[1]
         found = tuple(clean(v).casefold() for v in header)[: len(_COLUMNS)]
         if found != _COLUMNS:
             raise ImportFormatError(
                 f"not an IDB sanctioned-firms export: expected columns {_COLUMNS!r}, found {found!r}"
             )
         refs = RefMaker(PUBLISHER)
-        for number, values in enumerate(rows, start=2):
+        for number, values in rows:
             cells = list(values) + [None] * len(_COLUMNS)
             if is_blank_row(cells) or _is_footer(cells):
                 continue
-            try:
-                entry = _entry(cells, number, refs)
-            except RowError as exc:
-                yield ParsedRow(number, None, str(exc))
-            else:
-                yield ParsedRow(number, entry, None)
-    finally:
-        workbook.close()
+            yield take_row(number, _checked_entry, cells, number, refs, budget)
+
+
+def _checked_entry(cells: list[Any], row: int, refs: RefMaker, budget: Budget) -> dict[str, Any]:
+    budget.check_cells(cells, _COLUMNS)
+    return _entry(cells, row, refs)
 
 
 def _is_footer(cells: list[Any]) -> bool:

@@ -8,15 +8,17 @@ back as is.  Values are checked, not repaired: a bad country code or date reject
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pycountry
 
-from .common import ENTRY_KEYS, GROUNDS, KINDS, ParsedRow, RefMaker, RowError, clean, dedupe
+from .common import ENTRY_KEYS, GROUNDS, KINDS, ParsedRow, RefMaker, RowError, clean, dedupe, take_row
+from .limits import Budget, ImportLimitError
 
 PUBLISHER = "JSONL"
 _LIST_KEYS = ("aliases", "addresses", "identifiers", "evidence")
@@ -24,25 +26,67 @@ _OPTIONAL_STR = ("legal_basis", "decision_ref")
 _DATE_KEYS = ("decided_on", "starts_on", "ends_on")
 
 
-def parse_jsonl(path: str | Path) -> Iterator[ParsedRow]:
+def parse_jsonl(path: str | Path, budget: Budget | None = None) -> Iterator[ParsedRow]:
+    budget = budget or Budget()
     refs = RefMaker(PUBLISHER)
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+    for number, line in json_lines(path, budget):
+        yield take_row(number, _line_entry, line, number, Path(path).name, refs, budget)
+
+
+def json_lines(path: str | Path, budget: Budget) -> Iterator[tuple[int, str | UnicodeDecodeError]]:
+    """``(line number, text)`` of each non-blank line, every line counted against the budget.
+
+    A line that is not UTF-8 comes as its ``UnicodeDecodeError``, for ``load_line`` to report: one
+    bad line does not stop the others.
+    """
+    budget.check_file_size(os.stat(path).st_size)
+    with open(path, "rb") as handle:
+        _count_lines(handle, budget)
+        for number, raw in enumerate(handle, start=1):
+            budget.row(number, "line")
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if not raw.strip():
                 continue
             try:
-                entry = _entry(line, number, Path(path).name, refs)
-            except RowError as exc:
-                yield ParsedRow(number, None, str(exc))
-            else:
-                yield ParsedRow(number, entry, None)
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, exc
 
 
-def _entry(line: str, number: int, filename: str, refs: RefMaker) -> dict[str, Any]:
+def _count_lines(handle: BinaryIO, budget: Budget) -> None:
+    """Refuse a file of more than ``max_rows`` lines before parsing any (a count in C)."""
+    lines, last = 0, b"\n"
+    while chunk := handle.read(1 << 20):
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    lines += last != b"\n"
+    handle.seek(0)
+    if lines > budget.limits.max_rows:
+        raise ImportLimitError(f"the file has {lines:,} lines, more than {budget.limits.max_rows:,} "
+                               "(DEBARLIST_IMPORT_MAX_ROWS); split it into smaller files or raise the limit")
+
+
+def load_line(line: str | UnicodeDecodeError, budget: Budget) -> Any:
+    """One JSON line within the limits: UTF-8, nested at most max_depth, no string over max_cell_chars."""
+    if isinstance(line, UnicodeDecodeError):
+        raise RowError(f"not UTF-8 text (byte 0x{line.object[line.start]:02x} at byte {line.start + 1}); "
+                       "save the file as UTF-8")
+    budget.check_json(line)  # before parsing: json.loads recurses, and a deep line would end the import
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise RowError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    budget.check_strings(data)
+    return data
+
+
+def _line_entry(line: str | UnicodeDecodeError, number: int, filename: str, refs: RefMaker,
+                budget: Budget) -> dict[str, Any]:
+    return _entry(load_line(line, budget), number, filename, refs)
+
+
+def _entry(data: Any, number: int, filename: str, refs: RefMaker) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise RowError(f"expected a JSON object, found {type(data).__name__}")
 
@@ -122,7 +166,6 @@ def _entry(line: str, number: int, filename: str, refs: RefMaker) -> dict[str, A
     # An exported entry keeps its ref; a hand-written one gets the same kind of stable ref.
     out["external_ref"] = ref.strip() if ref else refs.make(name, country, out["starts_on"])
     return {key: out[key] for key in ENTRY_KEYS}
-
 
 
 def _iso_date(value: Any, key: str) -> str | None:

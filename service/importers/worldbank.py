@@ -25,8 +25,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from .common import (
     ImportFormatError,
     ParsedRow,
@@ -40,10 +38,13 @@ from .common import (
     make_entry,
     originating,
     parse_date,
+    take_row,
 )
 from .countries import first_country
 from .grounds import map_grounds
+from .limits import Budget
 from .names import dedupe_identifiers, finish_aliases, looks_like_person, parse_extra_info, parse_name
+from .xlsx import sheet_rows
 
 PUBLISHER = "WBG"
 LIST_TITLE = "World Bank Group Listing of Ineligible Firms and Individuals"
@@ -51,37 +52,35 @@ EVIDENCE = {
     "title": "World Bank listing of ineligible firms and individuals",
     "url": "https://www.worldbank.org/en/projects-operations/procurement/debarred-firms",
 }
+_COLUMNS = ("Firm Name", "Additional Firm Info", "Address", "Country", "From Date", "To Date", "Grounds")
 _HEADER = ("firm name", "additional firm info", "address", "country", "ineligibility period", "", "grounds")
 _SUBHEADER = ("from date", "to date")
 _FIRST_DATA_ROW = 4
 _TRUNCATED_AT = 79  # the download cuts names at 80 characters
 
 
-def parse_worldbank(path: str | Path) -> Iterator[ParsedRow]:
-    workbook = openpyxl.load_workbook(path, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+def parse_worldbank(path: str | Path, budget: Budget | None = None) -> Iterator[ParsedRow]:
+    budget = budget or Budget()
+    with sheet_rows(path, budget, columns=len(_COLUMNS)) as rows:
         title = LIST_TITLE
-        head: list[tuple[Any, ...]] = []
-        for _ in range(_FIRST_DATA_ROW - 1):
-            head.append(next(rows, ()))
+        head: list[tuple[Any, ...]] = [next(rows, (0, ()))[1] for _ in range(_FIRST_DATA_ROW - 1)]
+        _check_header(head)
         downloaded = re.search(r"(\d{1,2}/\d{1,2}/\d{4})", clean(head[0][0] if head[0] else ""))
         if downloaded:
-            title = f"{LIST_TITLE} (downloaded {parse_date(downloaded.group(1), field='Downloaded on')})"
-        _check_header(head)
+            try:
+                title = f"{LIST_TITLE} (downloaded {parse_date(downloaded.group(1), field='Downloaded on')})"
+            except RowError as exc:
+                raise ImportFormatError(f"{exc} (row 1 says when the list was downloaded)", row=1) from None
         refs = RefMaker(PUBLISHER)
-        for number, values in enumerate(rows, start=_FIRST_DATA_ROW):
+        for number, values in rows:
             if is_blank_row(values):
                 continue
-            try:
-                entry = _entry(list(values) + [None] * 7, number, title, refs)
-            except RowError as exc:
-                yield ParsedRow(number, None, str(exc))
-            else:
-                yield ParsedRow(number, entry, None)
-    finally:
-        workbook.close()
+            yield take_row(number, _checked_entry, values, number, title, refs, budget)
+
+
+def _checked_entry(values: tuple[Any, ...], row: int, title: str, refs: RefMaker, budget: Budget) -> dict[str, Any]:
+    budget.check_cells(values, _COLUMNS)
+    return _entry(list(values) + [None] * 7, row, title, refs)
 
 
 def _check_header(head: list[tuple[Any, ...]]) -> None:
