@@ -23,11 +23,11 @@ from service.exchange.router import router as exchange_router
 from service.exchange.service import ListHead
 from service.health import router as health_router
 from service.history.router import router as history_router
-from service.middleware import RequestContext, hide_query_strings_in_access_log
+from service.listview import Lists
+from service.middleware import AdmissionControl, RequestContext, hide_query_strings_in_access_log
 from service.openapi_doc import problem_only_openapi
 from service.recognitions.router import router as recognitions_router
 from service.reviews.router import router as reviews_router
-from service.listview import Lists
 from service.screening.router import router as screening_router
 
 DESCRIPTION = """\
@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_handlers(app)
     app.openapi = problem_only_openapi(app)  # type: ignore[method-assign]
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    # Added last, so it runs first: a request refused for overload costs nothing but its answer.
+    app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests,
+                       max_waiting=settings.max_waiting_requests, queue_timeout=settings.queue_timeout_seconds)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(entries_router)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
 import uuid
+import weakref
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import PROBLEM_BASE, PROBLEM_JSON
+
+log = logging.getLogger("debarlist")
 
 
 class RequestContext:
@@ -95,13 +99,13 @@ async def _too_large(scope: Scope, send: Send, request_id: str, limit: int) -> N
 
 
 async def _problem(scope: Scope, send: Send, request_id: str, status: int, slug: str, title: str,
-                   detail: str) -> None:
+                   detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail,
                             "instance": scope.get("path")}
     payload = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(payload)).encode()),
-                            (b"x-request-id", request_id.encode())]})
+                            (b"x-request-id", request_id.encode()), *(headers or [])]})
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -120,3 +124,53 @@ def hide_query_strings_in_access_log() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, HideQueryStrings) for f in access.filters):
         access.addFilter(HideQueryStrings())
+
+
+class AdmissionControl:
+    """At most ``limit`` requests are served at once; up to ``max_waiting`` more wait at most
+    ``queue_timeout`` seconds for a turn. Beyond that the answer is 503 with Retry-After at
+    once: an overloaded server sheds load in milliseconds instead of letting every client time
+    out. Liveness checks and long polls (which wait without a thread) are not counted."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, max_waiting: int, queue_timeout: float,
+                 exempt: tuple[str, ...] = ("/healthz", "/v1/changes")) -> None:
+        self.app = app
+        self.limit = limit
+        self.max_waiting = max_waiting
+        self.queue_timeout = queue_timeout
+        self.exempt = exempt
+        # One semaphore per event loop: tests serve one app from several loops.
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary())
+        self._waiting = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self.limit)
+        if slots.locked() and self._waiting >= self.max_waiting:
+            await self._overloaded(scope, send, "too many requests are waiting")
+            return
+        self._waiting += 1
+        try:
+            await asyncio.wait_for(slots.acquire(), self.queue_timeout)
+        except TimeoutError:
+            await self._overloaded(scope, send, f"no turn within {self.queue_timeout:g} s")
+            return
+        finally:
+            self._waiting -= 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slots.release()
+
+    async def _overloaded(self, scope: Scope, send: Send, why: str) -> None:
+        request_id = str(scope.get("state", {}).get("request_id") or uuid.uuid4())
+        log.warning("overloaded: %s %s refused (%s)", scope.get("method"), scope.get("path"), why)
+        await _problem(scope, send, request_id, 503, "overloaded", "Service overloaded",
+                       f"the service is busy ({why}); retry after the time in Retry-After",
+                       headers=[(b"retry-after", b"1")])

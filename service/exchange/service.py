@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -47,16 +48,19 @@ class ListHead:
         self._clock = clock
         self._head = -1
         self._read_at = float("-inf")
-        self._lock: asyncio.Lock | None = None
+        # One lock per event loop: tests serve one app from several loops.
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
     def _read(self) -> int:
         with self._factory() as session:
             return head(session)
 
     async def current(self) -> int:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        async with lock:
             if self._clock() - self._read_at >= POLL_SECONDS:
                 self._head = await run_in_threadpool(self._read)
                 self._read_at = self._clock()
