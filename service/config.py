@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=30, ge=0, le=500)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Admission: requests served at once (the worker thread pool's size), how many more may wait
+    # for a turn, and for how long, before the answer is 503 with Retry-After.
+    max_concurrent_requests: int = Field(default=40, ge=1, le=1000)
+    max_waiting_requests: int = Field(default=200, ge=0, le=100_000)
+    queue_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
 
     def pool_limits(self) -> PoolLimits:
         return PoolLimits(size=self.db_pool_size, overflow=self.db_max_overflow,
