@@ -28,10 +28,11 @@ from service.auth.schemas import (
 )
 from service.auth.tokens import issue_token
 from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
 from service.common.tx import Tx
 from service.errors import ServiceError, Unauthorized
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJSONRoute)
 
 
 def _operator_clients(request: Request) -> bool:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.auth.roles import Role
+from service.common.strict import Flag
 
 ORG_CODE = r"^[A-Z][A-Z0-9_-]{1,15}$"
 
@@ -29,7 +30,7 @@ class OrganisationCreate(BaseModel):
         description="The organisation's full name.",
         min_length=1, max_length=200, examples=["Republic of Kazakhstan"])
     kind: Literal["state", "organisation"] = Field(description="state or organisation.", examples=["state"])
-    requires_review: bool = Field(examples=[False], default=False,
+    requires_review: Flag = Field(examples=[False], default=False,
                                   description="Four-eyes publication: entries wait for a reviewer.")
 
 
