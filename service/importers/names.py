@@ -196,6 +196,9 @@ def _groups(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_MAX_GROUPS = 32
+
+
 def _inner(group: str) -> str:
     inner = group[1:]
     if inner and inner[-1] in ")）":
@@ -424,8 +427,12 @@ def _clean_markers(markers: list[str]) -> list[str]:
 
 
 def _take_groups(text: str, parts: NameParts, *, address: str, in_name: bool) -> str:
-    """Handle each top-level bracket group; return the text with the consumed groups removed."""
-    spans = _groups(text)
+    """Handle each top-level bracket group; return the text with the consumed groups removed.
+
+    Each group looks at all the text around it, so only the first ``_MAX_GROUPS`` are taken apart
+    (names have a handful; a cell of thousands would take seconds); the rest stays in the name.
+    """
+    spans = _groups(text)[:_MAX_GROUPS]
     keep: list[str] = []
     last = 0
     for start, end in spans:

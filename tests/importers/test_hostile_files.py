@@ -281,6 +281,20 @@ def test_a_jsonl_line_repeated_is_a_duplicate_and_a_reused_ref_is_rejected(db: s
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
 
 
+def test_a_ref_reused_a_batch_later_does_not_make_imports_flip_flop(db: str, tmp_path: Path) -> None:
+    """Before: line 1,500 updated line 1's entry, and every later import updated it twice more."""
+    path = tmp_path / "far.jsonl"
+    path.write_text("".join(jsonl_line(i, **({"external_ref": "X-1"} if i in (1, 1500) else {})) + "\n"
+                            for i in range(1, 1502)), encoding="utf-8")
+    first = report_of(run_import(path, "jsonl", "--json"))
+    assert (first["created"], first["updated"], first["rejected"]) == (1500, 0, 1)
+    assert first["rejected_rows"][0]["row"] == 1500
+    after_first = counts(db)
+    second = report_of(run_import(path, "jsonl", "--json"))
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, 1500)
+    assert counts(db) == after_first
+
+
 def test_200000_rows_are_refused_before_parsing(db: str, tmp_path: Path) -> None:
     """The review's 192 KB workbook: one row 200,000 times, its text in the shared-strings table."""
     path = tmp_path / "200k.xlsx"
