@@ -24,6 +24,8 @@ The child runs under a wall-time cap (``--seconds``, killed when over) and an ad
 the child's peak resident memory (``ru_maxrss`` from ``wait4``), the time until it finished or was
 killed, its exit status, how many lines it wrote to stderr, what it ended with (a one-line error,
 a traceback, an import summary, or the kill) and how many entries its database holds afterwards.
+The start-up of the command alone (``debarlist --help``) is printed first: a refusal "now" costs
+about that.  ``--seconds 240`` lets the baseline run the bomb into the address-space cap.
 """
 
 from __future__ import annotations
@@ -285,7 +287,8 @@ def outcome(status: str, stdout: str, stderr: str, seconds: float) -> str:
     if "Traceback (most recent call last)" in stderr:
         return "traceback: " + (lines[-1] if lines else "")
     if status != "0":
-        return "error: " + (lines[0].removeprefix("error: ") if lines else "(no message)")
+        errors = [line for line in lines if line.startswith("error:")] or lines or ["(no message)"]
+        return "error: " + errors[0].removeprefix("error: ")
     summary = next((line for line in stdout.splitlines() if " rows, " in line), stdout.strip()[:120])
     return summary.split(": ", 1)[-1]
 
@@ -322,6 +325,11 @@ def main() -> None:
           f"python {sys.version.split()[0]}\n")
     with tempfile.TemporaryDirectory(prefix="debarlist-abuse-") as tmp:
         work = Path(tmp)
+        for code, code_dir in (("baseline", baseline), ("now", ROOT)):
+            _, startup, peak = run_capped(_cli("--help"), _env(code_dir, work / "none.db"), code_dir, args.seconds,
+                                          memory, work / "help.out", work / "help.err")
+            print(f"{code:8} start-up alone (debarlist --help): {startup:.1f} s, peak {peak:.0f} MiB")
+        print()
         for probe in chosen:
             path = work / probe.filename
             started = time.monotonic()
@@ -331,7 +339,8 @@ def main() -> None:
             for code, code_dir in (("baseline", baseline), ("now", ROOT)):
                 run = measure(code, code_dir, probe, path, work, args.seconds, memory)
                 print(f"  {run.code:8} exit {run.status:6} {run.seconds:7.1f} s  peak {run.peak_mib:7.0f} MiB  "
-                      f"stderr {run.stderr_lines:3} lines  entries {run.entries:6}  {run.outcome[:150]}")
+                      f"stderr {run.stderr_lines:3} lines  entries {run.entries:6}")
+                print(f"           {run.outcome}")
             path.unlink()
             print()
 
