@@ -14,6 +14,7 @@ from service.appeals.router import router as appeals_router
 from service.audit.router import install as install_audit
 from service.auth.keys import load_signing_key
 from service.auth.router import router as auth_router
+from service.common.idempotency import Idempotency
 from service.common.tx import Sessions
 from service.config import Settings, get_settings
 from service.db import make_engine, make_session_factory, read_only
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.shutdown_hooks = []
     install_handlers(app)
     app.openapi = problem_only_openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(Idempotency)  # inside RequestContext: bodies are bounded and ids added first
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     # Added last, so it runs first: a request refused for overload costs nothing but its answer.
     app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests,

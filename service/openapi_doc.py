@@ -8,7 +8,25 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from service.common.idempotency import EXEMPT, MAX_KEY_LENGTH
 from service.errors import PROBLEM_JSON
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": (
+        "Makes a retry safe: a repeat of this request (same client, key, method, path, query and body) "
+        "within 24 hours is answered with the first response, marked `Idempotent-Replayed: true`, and "
+        "changes nothing; the same key with another request is 422, and a repeat while the first still "
+        "runs is 409 with Retry-After. Answers 5xx, 401 and 429 are not kept: a retry runs again. "
+        f"1 to {MAX_KEY_LENGTH} printable ASCII characters (otherwise 400); a UUID is a good key."),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[ -~]+$",
+               "title": "Idempotency-Key", "examples": ["b6f1c0de-4a3e-4c55-9a51-2f9e0d1c7a42"]},
+}
+REPLAYED_HEADER = {
+    "description": "`true` when the response is the stored answer to an earlier request with the same "
+                   "Idempotency-Key.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 
 
 def problem_only_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -25,7 +43,20 @@ def problem_only_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                         content = response.get("content", {})
                         if status[:1] in "45" and PROBLEM_JSON in content:
                             content.pop("application/json", None)
+            _document_idempotency(document)
             app.openapi_schema = document
         return app.openapi_schema
 
     return build
+
+
+def _document_idempotency(document: dict[str, Any]) -> None:
+    """Every POST but the exempt ones takes an optional Idempotency-Key (service.common.idempotency)."""
+    for path, path_item in document.get("paths", {}).items():
+        operation = path_item.get("post")
+        if operation is None or path in EXEMPT:
+            continue
+        operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
+        for status, response in operation.get("responses", {}).items():
+            if status[:1] == "2":
+                response.setdefault("headers", {})["Idempotent-Replayed"] = dict(REPLAYED_HEADER)
