@@ -4,9 +4,8 @@ from service.appeals.models import Appeal
 from service.audit.models import AuditRecord, Checkpoint, Ledger
 from service.auth.models import ApiClient, Organisation
 from service.db import Base
-from service.entries.models import Entry, EntryRevision
+from service.entries.models import Entry, EntryRevision, Review
 from service.recognitions.models import Recognition
-from service.reviews.models import Review
 from service.screening.models import Screening
 
 __all__ = ["ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision", "Ledger",

@@ -25,9 +25,9 @@ from service.common.tx import Tx
 from service.db import utcnow
 from service.entries import service as entries
 from service.entries.models import Entry
+from service.entries.publication import PUBLISHED
 from service.entries.schemas import EntryContent
 from service.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
-from service.reviews.submit import PUBLISHED
 
 OPEN = ("lodged", "under_review")
 # Which step may follow which: a decided appeal is closed (a further appeal is a new one).

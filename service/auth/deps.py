@@ -11,6 +11,7 @@ from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 
 from service.auth.models import ApiClient
+from service.auth.service import check_operator_allowed
 from service.auth.roles import Role
 from service.auth.tokens import verify_token
 from service.common.principal import Principal
@@ -68,6 +69,13 @@ def get_principal(request: Request, tx: TxDep,
             raise Unauthorized("client unknown or disabled")
         principal = Principal(client_id=client.id, organisation=client.organisation.code,
                               organisation_id=client.organisation_id, roles=frozenset(client.roles))
+    # An operator client's token is refused everywhere while operator clients are not enabled.
+    try:
+        check_operator_allowed(principal, operator_clients=state.settings.allow_operator_clients)
+    except Unauthorized as refusal:
+        tx.close()
+        record_denial(request, principal, refusal.detail)
+        raise
     tx.actor = principal.actor
     return principal
 

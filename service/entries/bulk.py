@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from service.common.principal import Principal
 from service.common.tx import Tx
-from service.entries.models import Entry
+from service.entries.models import Entry, Review
+from service.entries.publication import submit_publication
 from service.entries.schemas import BulkResponse, BulkRowResult, EntryContent
 from service.entries.service import (
     apply_content,
@@ -24,8 +25,6 @@ from service.entries.service import (
     write_change,
 )
 from service.errors import Conflict
-from service.reviews.models import Review
-from service.reviews.submit import submit_publication
 
 
 def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,

@@ -19,7 +19,8 @@ from service.common.principal import Principal
 from service.common.text import escape_like, fold
 from service.common.tx import Tx
 from service.db import utcnow
-from service.entries.models import Entry, EntryRevision
+from service.entries.models import Entry, EntryRevision, Review
+from service.entries.publication import PUBLISHED, REJECTED, note_author, propose_change, submit_publication
 from service.entries.schemas import EntryContent, EntryOut, EntryPatch
 from service.entries.states import Status
 from service.errors import (
@@ -31,8 +32,6 @@ from service.errors import (
     PreconditionRequired,
     Unprocessable,
 )
-from service.reviews.models import Review
-from service.reviews.submit import PUBLISHED, REJECTED, note_author, propose_change, submit_publication
 
 CONTENT_FIELDS = tuple(EntryContent.model_fields)
 

@@ -23,13 +23,13 @@ from starlette.concurrency import run_in_threadpool
 from service.audit.models import Ledger
 from service.common.principal import Principal
 from service.entries.models import Entry, EntryRevision
+from service.entries.publication import PUBLISHED
 from service.entries.schemas import EntryOut
 from service.entries.service import derive_status, may_read, to_out, today, visible_clause
 from service.entries.states import Status
 from service.errors import Conflict
 from service.exchange import ftm
 from service.exchange.schemas import ChangeItem, ChangePage
-from service.reviews.submit import PUBLISHED
 
 POLL_SECONDS = 0.2
 EXPORT_CHUNK = 500

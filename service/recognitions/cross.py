@@ -21,11 +21,11 @@ from service.auth.models import Organisation
 from service.common.system import operator_for
 from service.common.tx import Tx
 from service.entries.models import Entry
+from service.entries.publication import PUBLISHED
 from service.listview.facts import record_of, snapshot_fields
 from service.matching import MatchIndex, Query
 from service.recognitions.schemas import RecognitionCreate
 from service.recognitions.service import active_of, add
-from service.reviews.submit import PUBLISHED
 
 THRESHOLD = 0.9
 LEGAL_BASIS = "Agreement for Mutual Enforcement of Debarment Decisions (2010); cross-debarment published by {org}"

@@ -24,10 +24,10 @@ from service.common.tx import Tx
 from service.db import utcnow
 from service.entries import service as entries
 from service.entries.models import Entry
+from service.entries.publication import PUBLISHED
 from service.errors import Conflict, Forbidden, NotFound
 from service.recognitions.models import Recognition
 from service.recognitions.schemas import RecognitionCreate, RecognitionOut
-from service.reviews.submit import PUBLISHED
 
 
 def to_out(session: Session, recognition: Recognition) -> RecognitionOut:

@@ -15,11 +15,10 @@ from service.common.principal import Principal
 from service.common.tx import Tx
 from service.db import utcnow
 from service.entries import service as entries
-from service.entries.models import Entry
+from service.entries.models import Entry, Review
+from service.entries.publication import PENDING, PUBLISHED, REJECTED
 from service.errors import Conflict, Forbidden, NotFound
-from service.reviews.models import Review
 from service.reviews.schemas import ReviewOut
-from service.reviews.submit import PENDING, PUBLISHED, REJECTED
 
 
 def to_out(session: Session, review: Review) -> ReviewOut:

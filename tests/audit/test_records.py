@@ -7,6 +7,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +24,7 @@ from service.common.tx import Tx
 from service.entries.models import Entry
 from service.entries.schemas import EntryCreate
 from service.entries.service import create_entry
-from tests.support import Actor, entry_body
+from tests.support import Actor, Harness, entry_body
 
 
 def head(app: FastAPI) -> int:
@@ -54,14 +55,21 @@ def one_record(app: FastAPI) -> Callable[..., AuditRecord]:
 
 
 def test_each_write_and_screening_writes_exactly_one_record(
-        client: TestClient, actor: Callable[..., Actor], one_record: Callable[..., AuditRecord]) -> None:
-    admin = actor("admin")
-    code = "A" + secrets.token_hex(3).upper()
-    rec = one_record(lambda: client.post("/v1/organisations", headers=admin.headers,
-                                         json={"code": code, "name": "Audit org", "kind": "state"}),
-                     "organisation.create", 201)
-    assert (rec.actor, rec.organisation, rec.target_id) == (admin.client_id, admin.organisation, code)
-    assert rec.role == "admin"
+        client: TestClient, actor: Callable[..., Actor], one_record: Callable[..., AuditRecord],
+        db_url: str, key_file: Path) -> None:
+    # Registering an organisation is the operator's (an app that allows operator clients).
+    ops = Harness.start(db_url, key_file, allow_operator_clients=True)
+    try:
+        operator = ops.actor("operator")
+        code = "A" + secrets.token_hex(3).upper()
+        rec = one_record(lambda: ops.client.post("/v1/organisations", headers=operator.headers,
+                                                 json={"code": code, "name": "Audit org", "kind": "state"}),
+                         "organisation.create", 201)
+    finally:
+        ops.close()
+    assert (rec.actor, rec.organisation, rec.target_id) == (operator.client_id, operator.organisation, code)
+    assert rec.role == "operator"
+    admin = actor("admin", org=code)
 
     created: dict[str, Any] = {}
 

@@ -1,8 +1,7 @@
-"""Opening reviews, called by the entries domain when an organisation requires review.
-
-Kept apart from ``service.reviews.service`` (which applies decisions through the entries
-service) so that the entries service can import it without an import cycle.
-"""
+"""Four-eyes publication, owned by the entries domain: an entry of an organisation that
+requires review waits (``pending_review``) and a change to a published one is proposed, each
+as a ``Review`` row. ``service.reviews`` decides them through the entries service; nothing here
+depends on it."""
 
 from __future__ import annotations
 
@@ -13,10 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.common.tx import Tx
-from service.entries.models import Entry
+from service.entries.models import Entry, Review
 from service.entries.states import Publication
 from service.errors import Conflict
-from service.reviews.models import Review
 
 PUBLISHED, PENDING, REJECTED = (Publication.published.value, Publication.pending_review.value,
                                  Publication.rejected.value)
