@@ -3,10 +3,11 @@
 from service.appeals.models import Appeal
 from service.audit.models import AuditRecord, Checkpoint, Ledger
 from service.auth.models import ApiClient, Organisation
+from service.common.idempotency_models import IdempotencyKey
 from service.db import Base
 from service.entries.models import Entry, EntryRevision, Review
 from service.recognitions.models import Recognition
 from service.screening.models import Screening
 
-__all__ = ["ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision", "Ledger",
-           "Organisation", "Recognition", "Review", "Screening"]
+__all__ = ["ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision", "IdempotencyKey",
+           "Ledger", "Organisation", "Recognition", "Review", "Screening"]
