@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,8 @@ def _bulk(dep: Deployment, who: dict[str, str], rows: list[dict[str, Any]]) -> N
         response.raise_for_status()
 
 
-def _screen(dep: Deployment, who: dict[str, str], name: str, timeout: float = 30, **extra: Any) -> tuple[int, float, Any]:
+def _screen(dep: Deployment, who: dict[str, str], name: str, timeout: float = 30,
+            **extra: Any) -> tuple[int, float, Any]:
     started = time.monotonic()
     try:
         response = httpx.post(dep.base + "/v1/screen", headers=_auth(who), timeout=timeout,
@@ -172,7 +173,7 @@ def probe_decoys(dep: Deployment, who: dict[str, str]) -> dict[str, Any]:
                 headers={**_auth(who["owner"]), "If-Match": etag}, timeout=60).raise_for_status()
     kept, times = 0, []
     for _ in range(20):
-        status, took, body = _screen(dep, who["screener"], TARGET, limit=5)
+        _, took, body = _screen(dep, who["screener"], TARGET, limit=5)
         times.append(took)
         if body and any(m["entry_id"] == target["id"] for m in body["results"][0]["matches"]):
             kept += 1
@@ -215,11 +216,9 @@ def probe_long_polls(dep: Deployment, who: dict[str, str]) -> dict[str, Any]:
                      timeout=30).json()["head"]
 
     def poll() -> None:
-        try:
+        with suppress(httpx.HTTPError):
             httpx.get(dep.base + "/v1/changes", params={"since": head + 10**6, "wait": 25},
                       headers=_auth(who["screener"]), timeout=40)
-        except httpx.HTTPError:
-            pass
 
     polls = [threading.Thread(target=poll, daemon=True) for _ in range(40)]
     for thread in polls:
@@ -301,6 +300,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20_000, help="synthetic entries listed first")
     parser.add_argument("--skip-files", action="store_true", help="do not run bench/abuse_files.py")
     parser.add_argument("--no-baseline", action="store_true", help="measure the current code only")
+    parser.add_argument("--current", default=None,
+                        help="git ref to measure as 'current' (default: the working tree)")
     args = parser.parse_args()
     probes: list[tuple[str, Callable[..., dict[str, Any]]]] = [
         ("known_at vs live", probe_known_at),
@@ -318,7 +319,11 @@ def main() -> None:
     else:
         with baseline_source(args.baseline) as old:
             results["baseline"] = run(Deployment("baseline", old, args.backend, workdir), args.entries, probes)
-    results["current"] = run(Deployment("current", ROOT, args.backend, workdir), args.entries, probes)
+    if args.current:
+        with baseline_source(args.current) as new:
+            results["current"] = run(Deployment("current", new, args.backend, workdir), args.entries, probes)
+    else:
+        results["current"] = run(Deployment("current", ROOT, args.backend, workdir), args.entries, probes)
     print(f"\n{'probe':<18} {'baseline ' + args.baseline:<60} current")
     for name, _ in probes:
         print(f"{name:<18} {json.dumps(results['baseline'].get(name)):<60} {json.dumps(results['current'].get(name))}")
