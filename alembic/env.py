@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from service.config import get_settings
-from service.db import make_engine
+from service.kernel.db import make_engine
 from service.models import Base
 
 target_metadata = Base.metadata

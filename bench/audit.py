@@ -30,17 +30,17 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from service.audit.chain import chain_hash
-from service.audit.models import GENESIS_HASH, AuditRecord, Ledger
 from service.audit.verify import verify_chain
 from service.auth.deps import Principal
 from service.auth.models import Organisation
 from service.auth.schemas import OrganisationCreate
 from service.auth.service import create_organisation
-from service.common.tx import SYSTEM, Tx
-from service.db import make_engine, make_session_factory
 from service.entries.schemas import EntryCreate
 from service.entries.service import create_entry
+from service.kernel.chain import chain_hash
+from service.kernel.db import make_engine, make_session_factory
+from service.kernel.ledger import GENESIS_HASH, AuditRecord, Ledger
+from service.kernel.uow import SYSTEM, Tx
 from service.migrate import scratch_database, upgrade
 
 

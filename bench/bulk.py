@@ -32,12 +32,12 @@ from sqlalchemy import insert, select
 from service.app import create_app
 from service.auth.keys import generate_pem
 from service.auth.models import Organisation
-from service.auth.roles import Role
 from service.auth.schemas import ClientCreate, OrganisationCreate
 from service.auth.service import create_client, create_organisation
-from service.common.tx import SYSTEM, Tx
 from service.config import Settings
 from service.entries.models import Entry
+from service.kernel.roles import Role
+from service.kernel.uow import SYSTEM, Tx
 from service.migrate import scratch_database
 
 COUNTRIES = ("KZ", "UA", "RS", "GE", "AM", "MN", "DE", "FR", "AT", "PL")

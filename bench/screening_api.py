@@ -28,11 +28,11 @@ from _synthetic import generate, perturb
 
 from service.app import create_app
 from service.auth.keys import generate_pem
-from service.auth.roles import Role
 from service.auth.schemas import ClientCreate, OrganisationCreate
 from service.auth.service import create_client, create_organisation
-from service.common.tx import SYSTEM, Tx
 from service.config import Settings
+from service.kernel.roles import Role
+from service.kernel.uow import SYSTEM, Tx
 from service.migrate import upgrade
 
 

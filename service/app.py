@@ -14,19 +14,19 @@ from service.appeals.router import router as appeals_router
 from service.audit.router import install as install_audit
 from service.auth.keys import load_signing_key
 from service.auth.router import router as auth_router
-from service.common.idempotency import Idempotency
-from service.common.tx import Sessions
 from service.config import Settings, get_settings
-from service.db import make_engine, make_session_factory, read_only
 from service.entries.router import router as entries_router
-from service.errors import install_handlers
 from service.exchange.router import router as exchange_router
 from service.exchange.service import ListHead
 from service.health import router as health_router
 from service.history.router import router as history_router
+from service.idempotency.middleware import Idempotency
+from service.kernel.db import make_engine, make_session_factory, read_only
+from service.kernel.uow import Sessions
 from service.listview import Lists
 from service.middleware import AdmissionControl, RequestContext, hide_query_strings_in_access_log
 from service.openapi_doc import problem_only_openapi
+from service.problems import install_handlers
 from service.recognitions.router import router as recognitions_router
 from service.reviews.router import router as reviews_router
 from service.screening.router import router as screening_router

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.cli import audit_app
 from service.auth.models import ApiClient, Organisation
-from service.auth.roles import ORGANISATION_ROLES
 from service.auth.schemas import ClientCreate, OrganisationCreate
 from service.auth.service import Refused, create_client, create_organisation, record_refusal
-from service.common.tx import SYSTEM, Tx
 from service.config import get_settings
-from service.db import make_engine, make_session_factory
 from service.entries.importing import ImportRefused, ImportReport, import_file, limits_from
-from service.errors import ServiceError
+from service.kernel.db import make_engine, make_session_factory
+from service.kernel.errors import ServiceError
+from service.kernel.roles import ORGANISATION_ROLES
+from service.kernel.uow import SYSTEM, Tx
 from service.migrate import upgrade
 from service.screening.cli import screen_command
 
@@ -173,7 +173,7 @@ def recognise_cross_debarments(
         threshold: Annotated[float, typer.Option(help="Minimum match score for 'the same firm'.")] = 0.9,
         as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False) -> None:
     """Turn the published lists' cross-debarments into recognitions of the originator's entry."""
-    from service.recognitions.cross import recognise_cross_debarments as run
+    from service.crosslists.recognise import recognise_cross_debarments as run
 
     report = run(_factory(), threshold=threshold)
     if as_json:
@@ -228,7 +228,7 @@ def prepare_demo() -> tuple[str, str]:
             report = _run_import(data_dir / filename, fmt, code)
             console.print(f"{code}: {report.rows} rows, {report.created} created, {report.updated} updated, "
                           f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
-        from service.recognitions.cross import recognise_cross_debarments as cross
+        from service.crosslists.recognise import recognise_cross_debarments as cross
 
         found = cross(factory)
         console.print(f"cross-debarments: {found.matched} of {found.cross_debarments} matched the originator's "
@@ -263,7 +263,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
 def openapi_document(output: Annotated[Path | None, typer.Option(help="File to write; stdout if omitted.")]
                      = None) -> None:
     """Print or write the OpenAPI document generated from the app (openapi/openapi.json)."""
-    from service.exchange.openapi import build, render
+    from service.openapi_export import build, render
 
     text = render(build())
     if output is None:

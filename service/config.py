@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.db import PoolLimits
+from service.kernel.db import PoolLimits
 
 
 class Settings(BaseSettings):

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import PROBLEM_BASE, PROBLEM_JSON
+from service.kernel.errors import PROBLEM_BASE, PROBLEM_JSON
 
 log = logging.getLogger("debarlist")
 

@@ -1,11 +1,12 @@
 """Every table, imported in one place for Alembic and for metadata checks."""
 
 from service.appeals.models import Appeal
-from service.audit.models import AuditRecord, Checkpoint, Ledger
+from service.audit.models import Checkpoint
 from service.auth.models import ApiClient, Organisation
-from service.common.idempotency_models import IdempotencyKey
-from service.db import Base
 from service.entries.models import Entry, EntryRevision, Review
+from service.idempotency.models import IdempotencyKey
+from service.kernel.db import Base
+from service.kernel.ledger import AuditRecord, Ledger
 from service.recognitions.models import Recognition
 from service.screening.models import Screening
 

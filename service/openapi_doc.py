@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from service.common.idempotency import EXEMPT, MAX_KEY_LENGTH
-from service.errors import PROBLEM_JSON
+from service.idempotency.middleware import EXEMPT, MAX_KEY_LENGTH
+from service.kernel.errors import PROBLEM_JSON
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
@@ -51,7 +51,7 @@ def problem_only_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 
 def _document_idempotency(document: dict[str, Any]) -> None:
-    """Every POST but the exempt ones takes an optional Idempotency-Key (service.common.idempotency)."""
+    """Every POST but the exempt ones takes an optional Idempotency-Key (service.idempotency.middleware)."""
     for path, path_item in document.get("paths", {}).items():
         operation = path_item.get("post")
         if operation is None or path in EXEMPT:

@@ -13,11 +13,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from service.auth.roles import Role
 from service.auth.schemas import ClientCreate, OrganisationCreate
 from service.auth.service import create_client, create_organisation
-from service.common.tx import SYSTEM, Tx
 from service.config import Settings
+from service.kernel.roles import Role
+from service.kernel.uow import SYSTEM, Tx
 
 
 @dataclass

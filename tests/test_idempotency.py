@@ -17,11 +17,11 @@ from sqlalchemy import func, select, update
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import service.screening.service as screening_service
-from service.audit.models import AuditRecord
-from service.common.idempotency_models import IdempotencyKey
-from service.db import utcnow
 from service.entries.models import Entry
-from service.errors import Overloaded
+from service.idempotency.models import IdempotencyKey
+from service.kernel.clock import utcnow
+from service.kernel.errors import Overloaded
+from service.kernel.ledger import AuditRecord
 from service.screening.models import Screening
 from tests.support import Actor, Harness, entry_body, live_server
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.exchange.openapi import DOCUMENT, REGENERATE, build, render
+from service.openapi_export import DOCUMENT, REGENERATE, build, render
 
 ANONYMOUS = {("get", "/healthz"), ("post", "/v1/token"), ("get", "/.well-known/jwks.json")}
 

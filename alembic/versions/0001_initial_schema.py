@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
-import service.db
+import service.kernel.db
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -26,13 +26,13 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('head_hash', sa.String(length=64), nullable=False),
-    sa.Column('issued_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('jws', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checkpoints'))
     )
     op.create_table('audit_log',
     sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
-    sa.Column('recorded_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=True),
     sa.Column('organisation', sa.String(length=16), nullable=True),
     sa.Column('role', sa.String(length=200), nullable=True),
@@ -61,7 +61,7 @@ def upgrade() -> None:
     sa.Column('list_revision', sa.BigInteger(), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
-    sa.Column('recorded_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('recorded_by', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_entry_revisions')),
     sa.UniqueConstraint('entry_id', 'version', name='uq_entry_revisions_entry_version')
@@ -83,7 +83,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('requires_review', sa.Boolean(), nullable=False),
-    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('code', name=op.f('uq_organisations_code'))
     )
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('roles', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('secret_hash', sa.String(length=255), nullable=False),
     sa.Column('disabled', sa.Boolean(), nullable=False),
-    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_api_clients_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_clients'))
@@ -125,14 +125,14 @@ def upgrade() -> None:
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=True),
     sa.Column('visibility', sa.String(length=16), nullable=False),
-    sa.Column('withdrawn_at', service.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_at', service.kernel.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('withdrawal_reason', sa.Text(), nullable=True),
     sa.Column('appeal_status', sa.String(length=32), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('revision', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=True),
-    sa.Column('updated_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_entries_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('pk', name=op.f('pk_entries')),
@@ -158,7 +158,7 @@ def upgrade() -> None:
     sa.Column('match_count', sa.Integer(), nullable=False),
     sa.Column('request', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('results', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
-    sa.Column('screened_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('screened_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_screenings_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_screenings'))
     )

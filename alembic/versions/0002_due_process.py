@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
-import service.db
+import service.kernel.db
 
 revision: str = '0002'
 down_revision: str | None = '0001'
@@ -42,8 +42,8 @@ def upgrade() -> None:
     sa.Column('authors', JSON, nullable=False),
     sa.Column('batch_ref', sa.String(length=100), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', service.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', service.kernel.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
                             name=op.f('fk_reviews_organisation_id_organisations')),
@@ -66,9 +66,9 @@ def upgrade() -> None:
     sa.Column('decision_ref', sa.String(length=200), nullable=True),
     sa.Column('documents', JSON, nullable=False),
     sa.Column('steps', JSON, nullable=False),
-    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=True),
-    sa.Column('updated_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
                             name=op.f('fk_appeals_organisation_id_organisations')),
@@ -89,10 +89,10 @@ def upgrade() -> None:
     sa.Column('ends_on', sa.Date(), nullable=True),
     sa.Column('origin', sa.String(length=32), nullable=False),
     sa.Column('origin_entry_id', sa.String(length=36), nullable=True),
-    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=True),
     sa.Column('created_revision', sa.BigInteger(), nullable=False),
-    sa.Column('withdrawn_at', service.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_at', service.kernel.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('withdrawn_by', sa.String(length=64), nullable=True),
     sa.Column('withdrawal_reason', sa.Text(), nullable=True),
     sa.Column('withdrawn_revision', sa.BigInteger(), nullable=True),

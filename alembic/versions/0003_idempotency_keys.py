@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
-import service.db
+import service.kernel.db
 
 revision: str = '0003'
 down_revision: str | None = '0002'
@@ -32,8 +32,8 @@ def upgrade() -> None:
     sa.Column('status', sa.Integer(), nullable=True),
     sa.Column('headers', JSON, nullable=True),
     sa.Column('body', sa.LargeBinary(), nullable=True),
-    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', service.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', service.kernel.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('client_id', 'key', name='uq_idempotency_keys_client_id_key')
     )

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, JSONType, UTCDateTime, utcnow
+from service.kernel.clock import utcnow
+from service.kernel.db import Base, JSONType, UTCDateTime
 
 
 class Appeal(Base):

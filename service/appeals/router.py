@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Response, status
 from service.appeals import service
 from service.appeals.schemas import AppealLodge, AppealOut, AppealStep
 from service.auth.deps import Principal, TxDep, require
-from service.auth.roles import Role
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["appeals"])
 

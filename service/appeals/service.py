@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from service.appeals.models import Appeal
 from service.appeals.schemas import OUTCOMES, AppealLodge, AppealOut, AppealStep, Step
 from service.auth.models import Organisation
-from service.common.principal import Principal
-from service.common.tx import Tx
-from service.db import utcnow
 from service.entries import service as entries
 from service.entries.models import Entry
 from service.entries.publication import PUBLISHED
 from service.entries.schemas import EntryContent
-from service.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
+from service.kernel.clock import utcnow
+from service.kernel.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
+from service.kernel.principal import Principal
+from service.kernel.uow import Tx
 
 OPEN = ("lodged", "under_review")
 # Which step may follow which: a decided appeal is closed (a further appeal is a new one).
@@ -90,11 +90,7 @@ def get_appeal(session: Session, principal: Principal, appeal_id: str) -> Appeal
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
         raise NotFound(f"appeal {appeal_id!r} does not exist")
-    # An appeal is seen by whoever may see its entry.
-    try:
-        entries.get_visible(session, principal, appeal.entry_id)
-    except NotFound:
-        raise NotFound(f"appeal {appeal_id!r} does not exist") from None
+    entries.require_visible(session, principal, appeal.entry_id, f"appeal {appeal_id!r} does not exist")
     return appeal
 
 

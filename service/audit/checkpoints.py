@@ -20,11 +20,12 @@ from jose.exceptions import JOSEError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.audit.models import Checkpoint, Ledger
+from service.audit.models import Checkpoint
 from service.audit.verify import Anchor, Report, verify_chain
 from service.auth.keys import ALGORITHM, SigningKey
-from service.db import utcnow
-from service.errors import Conflict, Unprocessable
+from service.kernel.clock import utcnow
+from service.kernel.errors import Conflict, Unprocessable
+from service.kernel.ledger import Ledger
 
 log = logging.getLogger("debarlist")
 

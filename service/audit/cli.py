@@ -12,8 +12,8 @@ from service.audit import checkpoints
 from service.audit.verify import Anchor, verify_chain
 from service.auth.keys import load_signing_key
 from service.config import get_settings
-from service.db import make_engine, make_session_factory
-from service.errors import ServiceError
+from service.kernel.db import make_engine, make_session_factory
+from service.kernel.errors import ServiceError
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 

@@ -12,9 +12,9 @@ from service.audit import checkpoints, service
 from service.audit.schemas import AuditPage, CheckpointOut, ExportFormat, Order, VerifyReport
 from service.audit.verify import Anchor, verify_chain
 from service.auth.deps import Principal, TxDep, require
-from service.auth.roles import Role
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/audit", tags=["audit"])
 

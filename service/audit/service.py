@@ -21,14 +21,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.audit.models import AuditRecord
 from service.audit.schemas import AuditRecordOut, Order
-from service.auth.roles import Role
 from service.common.cursor import decode_cursor, encode_cursor
-from service.common.principal import Principal
 from service.common.spreadsheet import neutralise
 from service.common.text import escape_like
-from service.errors import Unprocessable
+from service.kernel.errors import Unprocessable
+from service.kernel.ledger import AuditRecord
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
 
 EXPORT_CHUNK = 1000
 CSV_FIELDS = ("seq", "recorded_at", "actor", "organisation", "role", "action", "target_type", "target_id",

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.audit.chain import chain_hash
-from service.audit.models import GENESIS_HASH, AuditRecord, Checkpoint, Ledger
+from service.audit.models import Checkpoint
+from service.kernel.chain import chain_hash
+from service.kernel.ledger import GENESIS_HASH, AuditRecord, Ledger
 
 CHUNK = 5000
 

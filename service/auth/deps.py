@@ -12,11 +12,11 @@ from fastapi.security import OAuth2
 
 from service.auth.models import ApiClient
 from service.auth.service import check_operator_allowed
-from service.auth.roles import Role
 from service.auth.tokens import verify_token
-from service.common.principal import Principal
-from service.common.tx import Tx
-from service.errors import Forbidden, Unauthorized
+from service.kernel.errors import Forbidden, Unauthorized
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
+from service.kernel.uow import Tx
 
 log = logging.getLogger("debarlist")
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, JSONType, UTCDateTime, utcnow
+from service.kernel.clock import utcnow
+from service.kernel.db import Base, JSONType, UTCDateTime
 
 
 class Organisation(Base):

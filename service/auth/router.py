@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request, status
 
 from service.auth import service
 from service.auth.deps import Principal, TxDep, get_principal, record_denial, require
-from service.auth.roles import Role
 from service.auth.schemas import (
     ORG_CODE,
     ClientCreate,
@@ -29,8 +28,9 @@ from service.auth.schemas import (
 from service.auth.tokens import issue_token
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
-from service.common.tx import Tx
-from service.errors import ServiceError, Unauthorized
+from service.kernel.errors import ServiceError, Unauthorized
+from service.kernel.roles import Role
+from service.kernel.uow import Tx
 
 router = APIRouter(route_class=StrictJSONRoute)
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.auth.roles import Role
 from service.common.strict import Flag
+from service.kernel.roles import Role
 
 ORG_CODE = r"^[A-Z][A-Z0-9_-]{1,15}$"
 

@@ -22,12 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.auth.models import ApiClient, Organisation
-from service.auth.roles import Role
 from service.auth.schemas import ClientCreate, ClientCreated, ClientOut, OrganisationCreate
 from service.auth.secrets import hash_secret, new_client_id, new_secret, verify_secret
-from service.common.principal import Principal
-from service.common.tx import Actor, Tx
-from service.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthorized, Unprocessable
+from service.kernel.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthorized, Unprocessable
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
+from service.kernel.uow import Actor, Tx
 
 log = logging.getLogger("debarlist")
 

@@ -12,7 +12,7 @@ from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 
 from service.auth.keys import ALGORITHM, SigningKey
 from service.config import Settings
-from service.errors import Unauthorized
+from service.kernel.errors import Unauthorized
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import base64
 import json
 from typing import Any
 
-from service.errors import ServiceError
+from service.kernel.errors import ServiceError
 
 
 class InvalidCursor(ServiceError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.errors import PROBLEM_JSON, Problem
+from service.kernel.errors import PROBLEM_JSON, Problem
 
 _CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 

@@ -9,8 +9,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.common.principal import Principal
-from service.common.tx import Tx
 from service.entries.models import Entry, Review
 from service.entries.publication import submit_publication
 from service.entries.schemas import BulkResponse, BulkRowResult, EntryContent
@@ -24,7 +22,9 @@ from service.entries.service import (
     record_version,
     write_change,
 )
-from service.errors import Conflict
+from service.kernel.errors import Conflict
+from service.kernel.principal import Principal
+from service.kernel.uow import Tx
 
 
 def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,

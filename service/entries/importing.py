@@ -33,15 +33,15 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.auth.roles import Role
-from service.common.system import operator_for
-from service.common.tx import Tx
+from service.auth.system import operator_for
 from service.config import Settings, get_settings
 from service.entries.bulk import bulk_upsert
 from service.entries.schemas import BulkResponse
-from service.errors import ServiceError
 from service.importers import FORMATS, Budget, ImportFormatError, Limits, parse_file
 from service.importers.common import one_line
+from service.kernel.errors import ServiceError
+from service.kernel.roles import Role
+from service.kernel.uow import Tx
 
 BATCH = 1000
 

@@ -9,7 +9,8 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.auth.models import Organisation
-from service.db import Base, JSONType, UTCDateTime, utcnow
+from service.kernel.clock import utcnow
+from service.kernel.db import Base, JSONType, UTCDateTime
 
 
 class Entry(Base):

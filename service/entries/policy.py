@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
-from service.auth.roles import Role
-from service.common.principal import Principal
 from service.entries.models import Entry
 from service.entries.states import Publication, Visibility
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
 
 SHARED_VISIBILITIES = (Visibility.public.value, Visibility.members.value)
 

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.common.tx import Tx
 from service.entries.models import Entry, Review
 from service.entries.states import Publication
-from service.errors import Conflict
+from service.kernel.errors import Conflict
+from service.kernel.uow import Tx
 
 PUBLISHED, PENDING, REJECTED = (Publication.published.value, Publication.pending_review.value,
                                  Publication.rejected.value)

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from service.auth.deps import Principal, TxDep, require
-from service.auth.roles import Role
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.entries import bulk, service
@@ -25,6 +24,8 @@ from service.entries.schemas import (
     Withdrawal,
 )
 from service.entries.states import Status
+from service.kernel.clock import today
+from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/entries", tags=["entries"])
 
@@ -69,7 +70,7 @@ def list_entries(
     filters = service.EntryFilters(organisation=organisation, listing=listing, status=status_, country=country,
                                    grounds=grounds, q=q, updated_since=updated_since)
     entries, next_cursor = service.list_entries(tx.session, principal, filters, cursor, limit)
-    on = service.today()
+    on = today()
     return EntryPage(items=[service.to_out(entry, on) for entry in entries], next_cursor=next_cursor)
 
 

@@ -11,19 +11,15 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from service.audit.models import Ledger
 from service.auth.models import Organisation
-from service.auth.roles import Role
 from service.common.cursor import decode_cursor, encode_cursor
-from service.common.principal import Principal
 from service.common.text import escape_like, fold
-from service.common.tx import Tx
-from service.db import utcnow
 from service.entries.models import Entry, EntryRevision, Review
 from service.entries.publication import PUBLISHED, REJECTED, note_author, propose_change, submit_publication
 from service.entries.schemas import EntryContent, EntryOut, EntryPatch
 from service.entries.states import Status
-from service.errors import (
+from service.kernel.clock import today, utcnow
+from service.kernel.errors import (
     Conflict,
     FieldError,
     Forbidden,
@@ -32,12 +28,12 @@ from service.errors import (
     PreconditionRequired,
     Unprocessable,
 )
+from service.kernel.ledger import Ledger
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
+from service.kernel.uow import Tx
 
 CONTENT_FIELDS = tuple(EntryContent.model_fields)
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 def derive_status(*, withdrawn: bool, starts_on: date, ends_on: date | None, on: date) -> Status:
@@ -219,6 +215,14 @@ def get_visible(session: Session, principal: Principal, entry_id: str) -> Entry:
     if entry is None or not can_see(principal, entry):
         raise NotFound(f"entry {entry_id!r} does not exist")
     return entry
+
+
+def require_visible(session: Session, principal: Principal, entry_id: str, missing: str) -> None:
+    """A record attached to an entry (an appeal, a recognition) is seen by whoever may see the
+    entry; to anyone else it does not exist (``missing`` says what was asked for)."""
+    entry = session.execute(select(Entry).where(Entry.id == entry_id)).scalar_one_or_none()
+    if entry is None or not can_see(principal, entry):
+        raise NotFound(missing)
 
 
 def _get_own_for_write(tx: Tx, principal: Principal, entry_id: str) -> Entry:

@@ -9,11 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from service.auth.deps import Principal, TxDep, require
-from service.auth.roles import Role
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.exchange import service
 from service.exchange.schemas import ChangePage
+from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["exchange"])
 

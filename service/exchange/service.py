@@ -16,20 +16,21 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+from anyio.to_thread import run_sync as run_in_threadpool
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
-from service.audit.models import Ledger
-from service.common.principal import Principal
 from service.entries.models import Entry, EntryRevision
 from service.entries.publication import PUBLISHED
 from service.entries.schemas import EntryOut
-from service.entries.service import derive_status, may_read, to_out, today, visible_clause
+from service.entries.service import derive_status, may_read, to_out, visible_clause
 from service.entries.states import Status
-from service.errors import Conflict
 from service.exchange import ftm
 from service.exchange.schemas import ChangeItem, ChangePage
+from service.kernel.clock import today
+from service.kernel.errors import Conflict
+from service.kernel.ledger import Ledger
+from service.kernel.principal import Principal
 
 POLL_SECONDS = 0.2
 EXPORT_CHUNK = 500

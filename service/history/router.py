@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from service.auth.deps import Principal, TxDep, require
-from service.auth.roles import Role
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.history import service
 from service.history.schemas import ReplayResponse
+from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["screening"])
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from service.common.principal import Principal
-from service.common.tx import Tx
-from service.db import utcnow
-from service.entries.service import today
 from service.history.schemas import ReplayResponse, ReplayRun, ScoreChange, SubjectChanges
+from service.kernel.clock import today, utcnow
+from service.kernel.principal import Principal
+from service.kernel.uow import Tx
 from service.listview import Lists
 from service.listview.versions import Cut
 from service.matching import ALGORITHM

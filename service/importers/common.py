@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from service.common.text import fold as accent_fold
+
 GROUNDS = (
     "trafficking_in_human_beings",
     "forced_labour",
@@ -121,11 +123,8 @@ def is_blank_row(values: Iterable[Any]) -> bool:
 
 
 def fold(text: str) -> str:
-    """Comparison key: accents removed, case folded, punctuation collapsed."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"[\W_]+", " ", text)
-    return text.strip()
+    """Comparison key: accents removed, case folded (the service's one fold), punctuation collapsed."""
+    return re.sub(r"[\W_]+", " ", accent_fold(text)).strip()
 
 
 # --------------------------------------------------------------------------- dates

@@ -4,17 +4,18 @@ pycountry knows the ISO short/official/common names; the lists use World Bank st
 ("Congo, Democratic Republic of"), long forms ("Kingdom of Saudi Arabia"), old names ("Turkey"),
 missing apostrophes and a few typos.  The explicit table covers the spellings actually found in the
 published files; a close-match fallback catches small typos.  Anything still unknown is *reported*
-(``country_code`` returns None and the name lands in ``unmapped_countries``) rather than guessed.
+(``country_code`` returns None and the importer reports the row) rather than guessed.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from functools import lru_cache
 
 import pycountry
+
+from service.common.text import fold
 
 # Names that pycountry cannot resolve, keyed by the normalised form (see _key).
 _TABLE: dict[str, str] = {
@@ -65,14 +66,8 @@ _TABLE: dict[str, str] = {
 # Values that are not a country at all (IDB uses "Regional" for multi-country projects).
 NOT_A_COUNTRY = frozenset({"regional", "various", "multiple", "n a", "na", "unknown", "none"})
 
-unmapped_countries: set[str] = set()
-"""Every country name seen that could not be mapped (for reporting; never used to guess)."""
-
-
 def _key(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold().replace("'", "").replace("’", "").replace("‘", "")
+    text = fold(name).replace("'", "").replace("’", "").replace("‘", "")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -111,17 +106,14 @@ def _resolve(name: str) -> str | None:
     return None
 
 
-def country_code(name: str | None, *, record: bool = True) -> str | None:
-    """ISO alpha-2 for one country name, or None (recorded in ``unmapped_countries`` when unknown)."""
+def country_code(name: str | None) -> str | None:
+    """ISO alpha-2 for one country name, or None when unknown."""
     if name is None:
         return None
     name = re.sub(r"\s+", " ", name).strip()
     if not name:
         return None
-    code = _resolve(name)
-    if code is None and record and _key(name) not in NOT_A_COUNTRY:
-        unmapped_countries.add(name)
-    return code
+    return _resolve(name)
 
 
 def is_country_name(text: str) -> bool:

@@ -1,6 +1,6 @@
 """The in-memory screening index of one app instance, kept in step with the database.
 
-Every entry change takes a list revision (see ``service.common.tx``). The index remembers the
+Every entry change takes a list revision (see ``service.kernel.uow``). The index remembers the
 revision it has applied; before each screening it reads the ledger's revision and, when the
 database is ahead (a write through this instance, another process or another replica), it
 loads just the entries changed since. A screening that starts after a write was acknowledged
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from service.audit.models import Ledger
 from service.entries.models import Entry
+from service.kernel.ledger import Ledger
 from service.listview.facts import (
     ListedFacts,
     RecognitionFact,

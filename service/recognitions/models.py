@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, UTCDateTime, utcnow
+from service.kernel.clock import utcnow
+from service.kernel.db import Base, UTCDateTime
 
 
 class Recognition(Base):

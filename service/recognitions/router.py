@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from service.auth.deps import Principal, TxDep, require
-from service.auth.roles import Role
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.kernel.roles import Role
 from service.recognitions import service
 from service.recognitions.schemas import RecognitionCreate, RecognitionOut, RecognitionWithdrawal
 

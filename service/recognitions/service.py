@@ -17,15 +17,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.audit.models import Ledger
 from service.auth.models import Organisation
-from service.common.principal import Principal
-from service.common.tx import Tx
-from service.db import utcnow
 from service.entries import service as entries
 from service.entries.models import Entry
 from service.entries.publication import PUBLISHED
-from service.errors import Conflict, Forbidden, NotFound
+from service.kernel.clock import utcnow
+from service.kernel.errors import Conflict, Forbidden, NotFound
+from service.kernel.ledger import Ledger
+from service.kernel.principal import Principal
+from service.kernel.uow import Tx
 from service.recognitions.models import Recognition
 from service.recognitions.schemas import RecognitionCreate, RecognitionOut
 
@@ -100,10 +100,8 @@ def _visible(session: Session, principal: Principal, recognition_id: str) -> Rec
     recognition = session.get(Recognition, recognition_id)
     if recognition is None:
         raise NotFound(f"recognition {recognition_id!r} does not exist")
-    try:
-        entries.get_visible(session, principal, recognition.entry_id)
-    except NotFound:
-        raise NotFound(f"recognition {recognition_id!r} does not exist") from None
+    entries.require_visible(session, principal, recognition.entry_id,
+                            f"recognition {recognition_id!r} does not exist")
     return recognition
 
 

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from service.auth.deps import Principal, TxDep, require
-from service.auth.roles import Role
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.kernel.roles import Role
 from service.reviews import service
 from service.reviews.schemas import BatchApproval, BatchResult, Rejection, ReviewOut
 

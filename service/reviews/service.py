@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.models import Organisation
-from service.auth.roles import Role
-from service.common.principal import Principal
-from service.common.tx import Tx
-from service.db import utcnow
 from service.entries import service as entries
 from service.entries.models import Entry, Review
 from service.entries.publication import PENDING, PUBLISHED, REJECTED
-from service.errors import Conflict, Forbidden, NotFound
+from service.kernel.clock import utcnow
+from service.kernel.errors import Conflict, Forbidden, NotFound
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
+from service.kernel.uow import Tx
 from service.reviews.schemas import ReviewOut
 
 

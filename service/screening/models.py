@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, JSONType, UTCDateTime
+from service.kernel.db import Base, JSONType, UTCDateTime
 
 
 class Screening(Base):

@@ -10,13 +10,12 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from service.auth.models import Organisation
-from service.auth.roles import Role
-from service.common.principal import Principal
-from service.common.tx import Tx
-from service.db import utcnow
 from service.entries.policy import screened_partitions
-from service.entries.service import today
-from service.errors import NotFound
+from service.kernel.clock import today, utcnow
+from service.kernel.errors import NotFound
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
+from service.kernel.uow import Tx
 from service.listview import Lists
 from service.listview.facts import ListedFacts
 from service.listview.versions import Cut

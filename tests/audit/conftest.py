@@ -13,8 +13,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.verify import Report, verify_chain
-from service.common.tx import Actor, Tx
-from service.db import make_engine, make_session_factory
+from service.kernel.db import make_engine, make_session_factory
+from service.kernel.uow import Actor, Tx
 
 WRITER = Actor(client_id="test-writer", organisation="TST", roles=("contributor",))
 

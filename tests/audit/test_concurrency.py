@@ -9,16 +9,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 from service.app import create_app
-from service.audit.models import GENESIS_HASH, AuditRecord
 from service.audit.verify import verify_chain
 from service.auth.deps import Principal
 from service.auth.models import Organisation
 from service.auth.schemas import OrganisationCreate
 from service.auth.service import create_organisation
-from service.common.tx import SYSTEM, Tx
 from service.config import Settings
 from service.entries.schemas import EntryCreate, EntryPatch
 from service.entries.service import create_entry, etag, update_entry
+from service.kernel.ledger import GENESIS_HASH, AuditRecord
+from service.kernel.uow import SYSTEM, Tx
 from tests.support import entry_body
 
 WRITERS = 8

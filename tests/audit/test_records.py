@@ -17,13 +17,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
-from service.audit.models import AuditRecord, Ledger
 from service.auth.deps import Principal
 from service.auth.models import Organisation
-from service.common.tx import Tx
 from service.entries.models import Entry
 from service.entries.schemas import EntryCreate
 from service.entries.service import create_entry
+from service.kernel.ledger import AuditRecord, Ledger
+from service.kernel.uow import Tx
 from tests.support import Actor, Harness, entry_body
 
 

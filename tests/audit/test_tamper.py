@@ -11,8 +11,6 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from service.audit import checkpoints
-from service.audit.chain import chain_hash
-from service.audit.models import GENESIS_HASH, AuditRecord
 from service.audit.verify import (
     CHECKPOINT_MISMATCH,
     GAP,
@@ -22,6 +20,8 @@ from service.audit.verify import (
     Anchor,
 )
 from service.auth.keys import key_from_pem
+from service.kernel.chain import chain_hash
+from service.kernel.ledger import GENESIS_HASH, AuditRecord
 from tests.audit.conftest import ScratchDb
 
 N = 10

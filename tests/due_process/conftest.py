@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from service.audit.models import AuditRecord
+from service.kernel.ledger import AuditRecord
 from tests.support import Actor, Harness, entry_body
 
 

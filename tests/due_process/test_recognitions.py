@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.recognitions.cross import recognise_cross_debarments
+from service.crosslists.recognise import recognise_cross_debarments
 from service.recognitions.models import Recognition
 from tests.due_process.conftest import Kit, unique_name
 from tests.support import Actor, Harness

@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from service.audit.models import AuditRecord
 from service.auth.models import ApiClient
 from service.cli import app as cli
 from service.config import get_settings
+from service.kernel.ledger import AuditRecord
 from tests.support import Actor, Harness, entry_body, live_server
 
 ActorFactory = Callable[..., Actor]

@@ -265,7 +265,7 @@ def test_admin_manages_its_organisations_clients(client: TestClient, actor: Call
 def test_refusals_are_audited_promptly(client: TestClient, harness: Harness, actor: Callable[..., Actor]) -> None:
     """A wrong role (403) and bad credentials (401) leave ``auth.denied`` records, and writing
     the record does not wait on the request's own transaction (SQLite's single writer)."""
-    from service.audit.models import AuditRecord
+    from service.kernel.ledger import AuditRecord
 
     screener = actor("screener")
     start = time.perf_counter()

@@ -67,7 +67,7 @@ def test_parse_date_errors() -> None:
     ],
 )
 def test_country_code(name: str, code: str | None) -> None:
-    assert country_code(name, record=False) == code
+    assert country_code(name) == code
 
 
 def test_split_countries() -> None:

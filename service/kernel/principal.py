@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.auth.roles import Role
-from service.common.tx import Actor
+from service.kernel.roles import Role
+from service.kernel.uow import Actor
 
 
 @dataclass(frozen=True, slots=True)

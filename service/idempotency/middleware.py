@@ -31,9 +31,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.auth.models import ApiClient
 from service.auth.tokens import verify_token
-from service.common.idempotency_models import IdempotencyKey
-from service.db import utcnow
-from service.errors import PROBLEM_BASE, PROBLEM_JSON, is_overload
+from service.idempotency.models import IdempotencyKey
+from service.kernel.clock import utcnow
+from service.kernel.errors import PROBLEM_BASE, PROBLEM_JSON, is_overload
 
 log = logging.getLogger("debarlist")
 

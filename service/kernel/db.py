@@ -47,10 +47,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class PoolLimits:
     """How many connections an engine keeps and how long a caller waits for one or for a lock."""

@@ -17,7 +17,5 @@ class Role(StrEnum):
     # the command line always acts as the system operator.
     operator = "operator"
 
-
-ALL_ROLES: tuple[Role, ...] = tuple(Role)
 # The roles of an organisation's own work: every role but the service-wide operator.
 ORGANISATION_ROLES: tuple[Role, ...] = tuple(role for role in Role if role is not Role.operator)

@@ -12,7 +12,7 @@ from typing import Any
 
 from service.auth.keys import generate_pem
 
-DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+DOCUMENT = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 REGENERATE = "debarlist openapi --output openapi/openapi.json"
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, JSONType, UTCDateTime
+from service.kernel.db import Base, JSONType, UTCDateTime
 
 
 class IdempotencyKey(Base):

@@ -11,9 +11,9 @@ from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.audit.chain import chain_hash
-from service.audit.models import AuditRecord, Ledger
-from service.db import utcnow
+from service.kernel.chain import chain_hash
+from service.kernel.clock import utcnow
+from service.kernel.ledger import AuditRecord, Ledger
 
 
 @dataclass(frozen=True, slots=True)

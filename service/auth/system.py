@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.models import Organisation
-from service.auth.roles import Role
-from service.common.principal import Principal
-from service.errors import NotFound
+from service.kernel.errors import NotFound
+from service.kernel.principal import Principal
+from service.kernel.roles import Role
 
 
 def operator_for(session: Session, org_code: str, *roles: Role) -> Principal:

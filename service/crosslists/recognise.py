@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.auth.models import Organisation
-from service.common.system import operator_for
-from service.common.tx import Tx
+from service.auth.system import operator_for
 from service.entries.models import Entry
 from service.entries.publication import PUBLISHED
+from service.kernel.uow import Tx
 from service.listview.facts import record_of, snapshot_fields
 from service.matching import MatchIndex, Query
 from service.recognitions.schemas import RecognitionCreate
