@@ -300,7 +300,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20_000, help="synthetic entries listed first")
     parser.add_argument("--skip-files", action="store_true", help="do not run bench/abuse_files.py")
     parser.add_argument("--no-baseline", action="store_true", help="measure the current code only")
-    parser.add_argument("--probes", default=None, help="comma-separated probe names to run (default: all)")
+    parser.add_argument("--probes", default=None, help="probe names to run, separated by '/' (default: all)")
     parser.add_argument("--current", default=None,
                         help="git ref to measure as 'current' (default: the working tree)")
     args = parser.parse_args()
@@ -314,7 +314,7 @@ def main() -> None:
         ("256 clients", lambda d, w: probe_concurrency(d, w, 256, per_client=2)),
     ]
     if args.probes:
-        wanted = {name.strip() for name in args.probes.split(",")}
+        wanted = {name.strip() for name in args.probes.split("/")}
         probes = [(name, probe) for name, probe in probes if name in wanted]
     workdir = Path(tempfile.mkdtemp(prefix="debarlist-abuse-"))
     results: dict[str, dict[str, Any]] = {}

@@ -49,10 +49,8 @@ def test_no_import_loop_between_packages() -> None:
                 graph[source].add(target)
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:
-        for nxt in graph.get(start, ()):
-            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
-                return True
-        return False
+        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt}))
+                   for nxt in graph.get(start, ()))
 
     loops = sorted(p for p in graph if reaches(p, p, {p}))
     assert not loops, f"packages in an import loop: {loops}"
