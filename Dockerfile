@@ -7,8 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY service ./service
+COPY matching ./matching
 COPY alembic ./alembic
-RUN pip install . && useradd --system --uid 10001 debarlist && mkdir -p /data && chown debarlist /data
+RUN pip install ./matching . && useradd --system --uid 10001 debarlist && mkdir -p /data && chown debarlist /data
 
 USER debarlist
 WORKDIR /app

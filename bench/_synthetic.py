@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from service.matching import Identifier, ListedRecord
+from debarlist_match import Identifier, ListedRecord
 
 _STEMS = [
     "Volga",

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
+from debarlist_match import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
 from service.importers import parse_file
-from service.matching import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synthetic import generate, perturb
 
-from service.matching import DEFAULT_THRESHOLD, ListedRecord, MatchIndex, Query
+from debarlist_match import DEFAULT_THRESHOLD, ListedRecord, MatchIndex, Query
 
 
 def rss_mb() -> float:

@@ -95,7 +95,7 @@ def main() -> None:
         print(f"batch of 1,000 through the API: {batch:.2f} s = {1000 / batch:.0f} subjects/s "
               f"({found} subjects with matches)")
 
-        from service.matching import DEFAULT_THRESHOLD, Query
+        from debarlist_match import DEFAULT_THRESHOLD, Query
         index = app.state.lists.live_index.matcher
         started = time.perf_counter()
         for s in subjects:

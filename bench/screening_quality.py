@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.matching import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
+from debarlist_match import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "screening"
 

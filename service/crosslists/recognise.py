@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from debarlist_match import MatchIndex, Query
 from service.auth.models import Organisation
 from service.auth.system import operator_for
 from service.entries.models import Entry
 from service.entries.publication import PUBLISHED
 from service.kernel.uow import Tx
 from service.listview.facts import record_of, snapshot_fields
-from service.matching import MatchIndex, Query
 from service.recognitions.schemas import RecognitionCreate
 from service.recognitions.service import active_of, add
 

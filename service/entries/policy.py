@@ -38,7 +38,7 @@ def may_screen(screening_organisation_id: int, *, owner_id: int, visibility: str
         visibility in SHARED_VISIBILITIES or owner_id == screening_organisation_id)
 
 
-# Index partitions (see service.matching.ListedRecord.partition). Only the shared list (None)
+# Index partitions (see debarlist_match.ListedRecord.partition). Only the shared list (None)
 # weighs words for everyone; entries nobody else may match live apart, so that no number of
 # them can push a visible entry out of a shortlist or make its words look common.
 UNPUBLISHED = "unpublished"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from debarlist_match import ALGORITHM
 from service.history.schemas import ReplayResponse, ReplayRun, ScoreChange, SubjectChanges
 from service.kernel.clock import today, utcnow
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
 from service.listview.versions import Cut
-from service.matching import ALGORITHM
 from service.screening.schemas import ScreenRequest, SubjectResult
 from service.screening.service import match_subjects, readable_screening
 

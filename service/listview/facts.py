@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from debarlist_match import Identifier, ListedRecord
 from service.auth.models import Organisation
 from service.entries import policy
 from service.entries.models import Entry
 from service.entries.service import derive_status
 from service.entries.states import Publication
-from service.matching import Identifier, ListedRecord
 from service.recognitions.models import Recognition
 
 

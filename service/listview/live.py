@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
+from debarlist_match import Match, MatchIndex, Query
 from service.entries.models import Entry
 from service.kernel.ledger import Ledger
 from service.listview.facts import (
@@ -25,7 +26,6 @@ from service.listview.facts import (
     record_of,
     snapshot_fields,
 )
-from service.matching import Match, MatchIndex, Query
 from service.recognitions.models import Recognition
 
 Accept = Callable[[ListedFacts], bool]

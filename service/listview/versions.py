@@ -23,11 +23,11 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from debarlist_match import Match, MatchIndex, Query
 from service.auth.models import Organisation
 from service.entries.models import EntryRevision
 from service.listview.facts import ListedFacts, RecognitionFact, facts_of, recognition_facts, record_of
 from service.listview.live import Accept, list_head
-from service.matching import Match, MatchIndex, Query
 from service.recognitions.models import Recognition
 
 

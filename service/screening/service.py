@@ -9,6 +9,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from debarlist_match import ALGORITHM, DEFAULT_THRESHOLD, Identifier, Match, Query
 from service.auth.models import Organisation
 from service.entries.policy import screened_partitions
 from service.kernel.clock import today, utcnow
@@ -19,7 +20,6 @@ from service.kernel.uow import Tx
 from service.listview import Lists
 from service.listview.facts import ListedFacts
 from service.listview.versions import Cut
-from service.matching import ALGORITHM, DEFAULT_THRESHOLD, Identifier, Match, Query
 from service.screening.models import Screening
 from service.screening.schemas import (
     MatchedEntry,

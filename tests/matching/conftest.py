@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.matching import Identifier, ListedRecord, MatchIndex
+from debarlist_match import Identifier, ListedRecord, MatchIndex
 
 
 def company(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import threading
 
-from service.matching import ALGORITHM, DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
-from service.matching.identifiers import identifier_key
+from debarlist_match import ALGORITHM, DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
+from debarlist_match.identifiers import identifier_key
 
 from .conftest import LIST, company
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.matching import DEFAULT_THRESHOLD, MatchIndex, Query
-from service.matching.normalise import prepare
+from debarlist_match import DEFAULT_THRESHOLD, MatchIndex, Query
+from debarlist_match.normalise import prepare
 
 
 def top(index: MatchIndex, name: str, **kw: object) -> tuple[str | None, float]:

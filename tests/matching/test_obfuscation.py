@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.matching import DEFAULT_THRESHOLD, ListedRecord, Match, MatchIndex, Query
-from service.matching.normalise import prepare
+from debarlist_match import DEFAULT_THRESHOLD, ListedRecord, Match, MatchIndex, Query
+from debarlist_match.normalise import prepare
 from tests.matching.conftest import company
 
 LISTED = "Kirmizitepe Dorservis LLP"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.matching import ListedRecord, MatchIndex, Query
+from debarlist_match import ListedRecord, MatchIndex, Query
 
 REAL = ListedRecord(key="real", kind="company", name="Kirmizitepe Dorservis LLP", country="UZ")
 DECOY_PARTITIONS = ("unpublished", "org:B", "withdrawn:shared", "withdrawn:org:B")
@@ -55,3 +56,13 @@ def test_a_partition_is_searched_only_when_named() -> None:
     assert [m.key for m in index.search(Query(name="Zarafshon Qurilish LLC"), partitions=(None, "org:A"))] == ["own"]
     index.remove("own")
     assert index.search(Query(name="Zarafshon Qurilish LLC"), partitions=(None, "org:A")) == []
+
+
+def test_algorithms_are_registered_by_name_and_version() -> None:
+    from debarlist_match import ALGORITHM, get_algorithm
+
+    index = get_algorithm(ALGORITHM)()
+    index.add(ListedRecord(key="k", kind="company", name="Alatau Stroy LLP", country="KZ"))
+    assert [m.key for m in index.search(Query(name="ТОО «Алатау Строй»", country="KZ"))] == ["k"]
+    with pytest.raises(KeyError, match="unknown algorithm"):
+        get_algorithm("debarlist-match/0.1")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from service.matching import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
+from debarlist_match import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "screening"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.matching import DEFAULT_THRESHOLD, MatchIndex, Query
-from service.matching.normalise import prepare
+from debarlist_match import DEFAULT_THRESHOLD, MatchIndex, Query
+from debarlist_match.normalise import prepare
 
 from .conftest import company
 

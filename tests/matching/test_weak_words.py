@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.matching import DEFAULT_THRESHOLD, ListedRecord, MatchIndex, Query
-from service.matching.normalise import places, prepare, token_forms
+from debarlist_match import DEFAULT_THRESHOLD, ListedRecord, MatchIndex, Query
+from debarlist_match.normalise import places, prepare, token_forms
 
 
 def rec(key: str, name: str, kind: str = "company", country: str | None = None) -> ListedRecord:

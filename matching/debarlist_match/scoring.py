@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from service.matching.legal_forms import coarse
-from service.matching.normalise import places
+from debarlist_match.legal_forms import coarse
+from debarlist_match.normalise import places
 
 MIN_TOKEN_SIM = 0.72  # below this two tokens are different words, not a typo
 SKELETON_DISCOUNT = 0.96  # same skeleton but different spelling: transliteration variant

@@ -23,9 +23,9 @@ from functools import lru_cache
 from rigour.names import extract_org_types, remove_org_types
 from rigour.text.translit import maybe_ascii
 
-from service.matching.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
-from service.matching.obfuscation import SEPARATED, collapse_letter_runs, fold, homoglyph_table
-from service.matching.places import place_skeletons
+from debarlist_match.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
+from debarlist_match.obfuscation import SEPARATED, collapse_letter_runs, fold, homoglyph_table
+from debarlist_match.places import place_skeletons
 
 # Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
 # Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.

@@ -19,9 +19,9 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from service.matching.identifiers import GLOBAL_SCHEMES, identifier_key
-from service.matching.normalise import PreparedName, prepare
-from service.matching.scoring import (
+from debarlist_match.identifiers import GLOBAL_SCHEMES, identifier_key
+from debarlist_match.normalise import PreparedName, prepare
+from debarlist_match.scoring import (
     ID_CONFLICT_PENALTY,
     ID_MATCH_FLOOR,
     KIND_PENALTY,
@@ -32,8 +32,8 @@ from service.matching.scoring import (
     idf,
     legal_adjustment,
 )
-from service.matching.types import Identifier, ListedRecord, Match, Query
-from service.matching.version import ALGORITHM, DEFAULT_THRESHOLD
+from debarlist_match.types import Identifier, ListedRecord, Match, Query
+from debarlist_match.version import ALGORITHM, DEFAULT_THRESHOLD
 
 IdKey = tuple[str, str, str | None]
 

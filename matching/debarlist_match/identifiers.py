@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from service.matching.types import Identifier
+from debarlist_match.types import Identifier
 
 # Schemes that identify an entity globally on their own.
 GLOBAL_SCHEMES = frozenset({"lei", "duns", "uei", "imo", "swift", "bic"})
