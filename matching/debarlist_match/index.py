@@ -256,11 +256,10 @@ class MatchIndex:
             # with a place added).
             scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
             out: list[Match] = []
+            # Candidates were admitted by ``accept`` already (``_candidates``): no second verdict here.
             for total, _, rid, parts in scored:
                 key = self._keys[rid]
                 assert key is not None
-                if accept is not None and not accept(key):
-                    continue
                 parts["algorithm"] = ALGORITHM
                 out.append(
                     Match(
@@ -335,13 +334,16 @@ class MatchIndex:
             counts.update(p)
             if k[0] == "t":
                 counts.update(p)  # a whole-word hit counts double
-        shortlist: list[int] = []
-        for rid, _ in counts.most_common():
-            if admitted(rid):
-                shortlist.append(rid)
-                if len(shortlist) >= MAX_CANDIDATES:
-                    break
-        return shortlist
+        # The best MAX_CANDIDATES admitted records, in count order. Most of the time the top
+        # MAX_CANDIDATES are admitted; only when records the caller may not see crowd the top is the
+        # window widened, so the common case stays a partial selection, not a sort of every count.
+        window = MAX_CANDIDATES
+        while True:
+            top = counts.most_common(window)
+            shortlist = [rid for rid, _ in top if admitted(rid)][:MAX_CANDIDATES]
+            if len(shortlist) >= MAX_CANDIDATES or len(top) < window:
+                return shortlist
+            window *= 4
 
     def _score_locked(
         self,
