@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy.orm import Session
 
-from service.listview.live import LiveIndex
+from service.listview.live import LiveIndex, LiveView
 from service.listview.versions import Cut, CutView, VersionIndex
 
 
@@ -16,10 +16,9 @@ class Lists:
         self._versions: VersionIndex | None = None
         self._lock = threading.Lock()
 
-    def live(self, session: Session) -> LiveIndex:
+    def live(self, session: Session) -> LiveView:
         """The live index, caught up with every change committed before this call."""
-        self.live_index.refresh(session)
-        return self.live_index
+        return self.live_index.view(session)
 
     def versions(self, session: Session) -> VersionIndex:
         with self._lock:

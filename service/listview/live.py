@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -78,6 +79,11 @@ class LiveIndex:
         self.matcher.add(record_of(entry.id, data, facts.partition))
         self.facts[entry.id] = facts
 
+    def view(self, session: Session) -> LiveView:
+        """The index caught up with every change committed before this call, with the revision it
+        reached then: a receipt names what its screening read, not where the index got to since."""
+        return LiveView(self, self.refresh(session))
+
     def search(self, query: Query, *, threshold: float, limit: int, accept: Accept,
                partitions: Iterable[str | None]) -> list[tuple[Match, ListedFacts]]:
         facts = self.facts
@@ -88,3 +94,15 @@ class LiveIndex:
 
         return [(match, facts[match.key]) for match in
                 self.matcher.search(query, threshold=threshold, limit=limit, accept=admitted, partitions=partitions)]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    """The live index as one screening reads it."""
+
+    index: LiveIndex
+    revision: int
+
+    def search(self, query: Query, *, threshold: float, limit: int, accept: Accept,
+               partitions: Iterable[str | None]) -> list[tuple[Match, ListedFacts]]:
+        return self.index.search(query, threshold=threshold, limit=limit, accept=accept, partitions=partitions)

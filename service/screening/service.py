@@ -53,7 +53,10 @@ def _matched_entry(facts: ListedFacts, on: date) -> MatchedEntry:
 
 
 class ListView(Protocol):
-    revision: int
+    @property
+    def revision(self) -> int:
+        """The list revision the view reads."""
+        ...
 
     def search(self, query: Query, *, threshold: float, limit: int, accept: Callable[[ListedFacts], bool],
                partitions: Iterable[str | None]) -> list[tuple[Match, ListedFacts]]: ...
