@@ -29,15 +29,11 @@ from service.exchange import ftm
 from service.exchange.schemas import ChangeItem, ChangePage
 from service.kernel.clock import today
 from service.kernel.errors import Conflict
-from service.kernel.ledger import Ledger
+from service.kernel.ledger import list_head
 from service.kernel.principal import Principal
 
 POLL_SECONDS = 0.2
 EXPORT_CHUNK = 500
-
-
-def head(session: Session) -> int:
-    return int(session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one())
 
 
 class ListHead:
@@ -54,7 +50,7 @@ class ListHead:
 
     def _read(self) -> int:
         with self._factory() as session:
-            return head(session)
+            return list_head(session)
 
     async def current(self) -> int:
         loop = asyncio.get_running_loop()
@@ -96,7 +92,7 @@ def changes(session: Session, principal: Principal, since: int, limit: int) -> C
     the mirror holds the entry and is told to drop it. Entries never visible to the caller are
     never named, not even by id.
     """
-    now_head = head(session)  # read first: every revision up to it is committed
+    now_head = list_head(session)  # read first: every revision up to it is committed
     if since > now_head:
         raise Conflict(f"since={since} is ahead of the list (head {now_head}); resynchronise from 0")
     rows = list(session.execute(

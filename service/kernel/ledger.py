@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.kernel.db import Base, JSONType, UTCDateTime
 
@@ -44,3 +44,8 @@ class AuditRecord(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+def list_head(session: Session) -> int:
+    """The list revision of the last committed change (every revision up to it is committed)."""
+    return int(session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one())

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from debarlist_match import Match, MatchIndex, Query
 from service.entries.models import Entry
-from service.kernel.ledger import Ledger
+from service.kernel.ledger import list_head
 from service.listview.facts import (
     ListedFacts,
     RecognitionFact,
@@ -38,10 +38,6 @@ def changed_since(since: int) -> ColumnElement[bool]:
     recognised = select(Recognition.entry_id).where(or_(
         Recognition.created_revision > since, Recognition.withdrawn_revision > since))
     return or_(Entry.revision > since, Entry.id.in_(recognised))
-
-
-def list_head(session: Session) -> int:
-    return int(session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one())
 
 
 class LiveIndex:

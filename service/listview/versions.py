@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from debarlist_match import Match, MatchIndex, Query
 from service.auth.models import Organisation
 from service.entries.models import EntryRevision
+from service.kernel.ledger import list_head
 from service.listview.facts import ListedFacts, RecognitionFact, facts_of, recognition_facts, record_of
-from service.listview.live import Accept, list_head
+from service.listview.live import Accept
 from service.recognitions.models import Recognition
 
 
