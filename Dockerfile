@@ -8,7 +8,6 @@ WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY service ./service
 COPY matching ./matching
-COPY alembic ./alembic
 RUN pip install ./matching . && useradd --system --uid 10001 debarlist && mkdir -p /data && chown debarlist /data
 
 USER debarlist

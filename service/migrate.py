@@ -15,11 +15,9 @@ import service
 
 
 def alembic_dir() -> Path:
-    # The repository keeps migrations beside the package (layout: service/, alembic/).
-    for candidate in (Path(service.__file__).resolve().parent.parent / "alembic", Path.cwd() / "alembic"):
-        if (candidate / "env.py").exists():
-            return candidate
-    raise FileNotFoundError("alembic/ migrations folder not found beside the service package")
+    # Migrations ship inside the package (service/migrations), so an installed service can
+    # migrate from any directory, not only from a checkout.
+    return Path(service.__file__).resolve().parent / "migrations"
 
 
 def upgrade(database_url: str) -> None:
