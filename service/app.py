@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +24,10 @@ from service.kernel.db import make_engine, make_session_factory, read_only
 from service.kernel.uow import Sessions
 from service.listview import Lists
 from service.middleware import AdmissionControl, RequestContext, hide_query_strings_in_access_log
+from service.observability.logs import configure_logging
+from service.observability.metrics import Gauges
+from service.observability.middleware import RequestLog
+from service.observability.router import install as install_observability
 from service.openapi_doc import problem_only_openapi
 from service.problems import install_handlers
 from service.recognitions.router import router as recognitions_router
@@ -42,6 +45,7 @@ Every operation names the roles allowed to call it. Errors are RFC 9457 problem 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     engine = engine or make_engine(settings.database_url, settings.pool_limits())
     signing_key = load_signing_key(settings)
 
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "appeals", "description": "Appeals against listings and their outcomes."},
                       {"name": "recognitions", "description": "Recognition of other organisations' entries."},
                       {"name": "exchange", "description": "FollowTheMoney export and the change feed for mirrors."},
+                      {"name": "operations", "description": "Metrics for the service's operator."},
                   ])
     app.state.settings = settings
     app.state.engine = engine
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.list_head = ListHead(app.state.sessions.read)
     app.state.signing_key = signing_key
     app.state.lists = Lists()
+    app.state.gauges = Gauges()  # scrape-time values; domains add theirs (service.observability)
     # The screening index is built from the database before the first request is served.
     app.state.startup_hooks = [_build_index]
     app.state.shutdown_hooks = []
@@ -84,6 +90,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Added last, so it runs first: a request refused for overload costs nothing but its answer.
     app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests,
                        max_waiting=settings.max_waiting_requests, queue_timeout=settings.queue_timeout_seconds)
+    # Outermost: every answer is logged and counted, overload refusals included.
+    app.add_middleware(RequestLog, exempt=("/healthz", "/metrics"))
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(entries_router)
@@ -94,7 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(recognitions_router)
     app.include_router(exchange_router)
     install_audit(app)
-    logging.getLogger("debarlist").setLevel(settings.log_level)
+    install_observability(app)
     hide_query_strings_in_access_log()
     return app
 

@@ -256,7 +256,10 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
                       f"  client_secret: {credentials[1]}\n  docs:          http://{host}:{port}/docs\n"
                       f"  token:         curl -s -d grant_type=client_credentials -d client_id={credentials[0]} "
                       f"-d client_secret={credentials[1]} http://{host}:{port}/v1/token\n")
-    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=True)
+    # The app's request log (service.observability) replaces uvicorn's access lines, and uvicorn's
+    # own records go through the app's JSON logging (log_config=None keeps its handlers away).
+    uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                log_config=None)
 
 
 @app.command("openapi")

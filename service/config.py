@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.kernel.db import PoolLimits
@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     # existing one gets no token) unless true. The command line is always the operator.
     allow_operator_clients: bool = False
     log_level: str = "INFO"
+    # Logs: one JSON object a line (for a log system), or "console" for people at a terminal.
+    log_format: Literal["json", "console"] = "json"
+    # /metrics: readable with this static bearer token (Prometheus' credentials_file), by the
+    # operator role, or by anyone when metrics_public is true.
+    metrics_token: SecretStr | None = Field(default=None, repr=False)
+    metrics_public: bool = False
     # `debarlist import` bounds (service/importers/limits.py): bytes of a file, and the total
     # uncompressed size an xlsx's zip members declare; rows/lines read from one file; characters
     # in one cell or JSON string; nesting of one JSON line; wall time of one import in seconds.

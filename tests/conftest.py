@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -16,6 +17,46 @@ from service.migrate import scratch_database
 from tests.support import Actor, Harness
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+# The whole suite's log (every logger, rendered as the service renders it) goes to one file;
+# at the end no secret or token the harness issued may appear in it (tests.support.ISSUED).
+_SUITE_LOG: dict[str, Any] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    import logging
+    import tempfile
+
+    from service.observability.logs import formatter
+
+    path = Path(os.environ.get("DEBARLIST_TEST_LOG") or Path(tempfile.mkdtemp(prefix="debarlist-log-")) / "suite.log")
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(formatter("json"))
+    handler.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    _SUITE_LOG.update(path=path, handler=handler)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import logging
+
+    from tests.support import ISSUED
+
+    handler = _SUITE_LOG.get("handler")
+    if handler is None:
+        return
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+    text = _SUITE_LOG["path"].read_text(encoding="utf-8")
+    leaked = sorted(s for s in ISSUED if s in text)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaked:
+        if reporter:
+            reporter.write_line(f"FAILED: {len(leaked)} of {len(ISSUED)} issued secrets appear in the suite's "
+                                f"log {_SUITE_LOG['path']} (e.g. one ending …{leaked[0][-6:]})", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter and session.config.getoption("verbose") > 0:
+        reporter.write_line(f"log check: none of {len(ISSUED)} issued secrets in {len(text)} bytes of log")
 
 
 @pytest.fixture(scope="session")

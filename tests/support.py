@@ -19,6 +19,25 @@ from service.config import Settings
 from service.kernel.roles import Role
 from service.kernel.uow import SYSTEM, Tx
 
+# Every client secret and token the harness issued or saw issued (POST /v1/clients and
+# /v1/token answers): the suite's whole log is checked for them at the end (tests/conftest.py).
+ISSUED: set[str] = set()
+SECRET_FIELDS = ("client_secret", "access_token")
+
+
+def remember_secrets(response: Any) -> None:
+    """httpx response hook: keep the credentials a token or client-creation answer carries."""
+    path = response.request.url.path
+    if response.request.method != "POST" or not (path.endswith("/v1/token") or "/v1/clients" in path):
+        return
+    response.read()
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if isinstance(body, dict):
+        ISSUED.update(str(body[name]) for name in SECRET_FIELDS if body.get(name))
+
 
 @dataclass
 class Actor:
@@ -45,6 +64,7 @@ class Harness:
         settings = Settings(database_url=db_url, signing_key_file=key_file, env="development", **overrides)
         app = create_app(settings)
         client = TestClient(app, raise_server_exceptions=False)
+        client.event_hooks["response"].append(remember_secrets)
         client.__enter__()
         return cls(app=app, client=client, settings=settings)
 
@@ -68,6 +88,7 @@ class Harness:
             created = create_client(tx, ClientCreate(organisation=org, name="test",
                                                      roles=[Role(r) for r in roles]))
             tx.commit()
+        ISSUED.add(created.client_secret)
         token = self.token(created.client_id, created.client_secret)
         return Actor(created.client_id, created.client_secret, org, tuple(roles), token)
 

@@ -10,6 +10,7 @@ from service.auth.deps import Principal, TxDep, require
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.kernel.roles import Role
+from service.observability.metrics import observe_screening
 from service.screening import service
 from service.screening.schemas import ScreeningReceipt, ScreenRequest, ScreenResponse
 
@@ -23,6 +24,7 @@ ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor
              summary="Screen 1 to 1,000 bidders against the list in force (screener)", responses=PROBLEMS)
 def screen(body: ScreenRequest, request: Request, tx: TxDep, principal: Screener) -> ScreenResponse:
     response = service.screen(tx, principal, request.app.state.lists, body)
+    observe_screening(len(response.results), (m.score for r in response.results for m in r.matches))
     return response
 
 
