@@ -23,6 +23,7 @@ from service.idempotency.middleware import Idempotency
 from service.kernel.db import make_engine, make_session_factory, read_only
 from service.kernel.uow import Sessions
 from service.listview import Lists
+from service.listview.warmup import save_if_behind, warm, warm_in_background
 from service.middleware import AdmissionControl, RequestContext, hide_query_strings_in_access_log
 from service.observability.logs import configure_logging
 from service.observability.metrics import Gauges
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.gauges = Gauges()  # scrape-time values; domains add theirs (service.observability)
     # The screening index is built from the database before the first request is served.
     app.state.startup_hooks = [_build_index]
-    app.state.shutdown_hooks = []
+    app.state.shutdown_hooks = [_save_index]
     install_handlers(app)
     app.openapi = problem_only_openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Idempotency)  # inside RequestContext: bodies are bounded and ids added first
@@ -108,5 +109,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _build_index(app: FastAPI) -> None:
-    with app.state.sessions.read() as session:
-        app.state.lists.live(session)
+    lists = app.state.lists
+    if lists.ready.is_set():  # built before the workers forked (service.workers)
+        return
+    settings: Settings = app.state.settings
+    if settings.index_warmup == "background":
+        warm_in_background(lists, app.state.sessions, settings.index_snapshot_file)
+    else:
+        warm(lists, app.state.sessions, settings.index_snapshot_file)
+
+
+def _save_index(app: FastAPI) -> None:
+    save_if_behind(app.state.lists, app.state.sessions, app.state.settings.index_snapshot_file)

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     max_waiting_requests: int = Field(default=200, ge=0, le=100_000)
     queue_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
 
+    # The screening index at start: loaded from this snapshot file when it fits the database and
+    # the engine, then caught up from the ledger; built from the database (and the file written)
+    # otherwise. None: always built. "background" serves at once (/readyz 503 and screening 503
+    # with Retry-After until the index is current); "blocking" builds before serving.
+    index_snapshot_file: Path | None = None
+    index_warmup: Literal["blocking", "background"] = "blocking"
+    # `debarlist serve` worker processes (forked after the index is built); 0: one per core.
+    workers: int = Field(default=0, ge=0, le=64)
+
     def pool_limits(self) -> PoolLimits:
         return PoolLimits(size=self.db_pool_size, overflow=self.db_max_overflow,
                           timeout=self.db_pool_timeout_seconds, lock_timeout=self.db_lock_timeout_seconds)

@@ -9,7 +9,7 @@ import pytest
 
 from service.openapi_export import DOCUMENT, REGENERATE, build, render
 
-ANONYMOUS = {("get", "/healthz"), ("post", "/v1/token"), ("get", "/.well-known/jwks.json")}
+ANONYMOUS = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/token"), ("get", "/.well-known/jwks.json")}
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,13 @@ class LiveIndex:
         self.revision = 0
         self._refresh_lock = threading.Lock()
 
+    @classmethod
+    def restored(cls, matcher: MatchIndex, facts: dict[str, ListedFacts], revision: int) -> LiveIndex:
+        """An index as a snapshot stored it (``service.listview.snapshot``), at ``revision``."""
+        index = cls()
+        index.matcher, index.facts, index.revision = matcher, facts, revision
+        return index
+
     def refresh(self, session: Session) -> int:
         """Apply every entry change the database has and the index has not; return the revision."""
         current = list_head(session)
