@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
@@ -14,6 +13,8 @@ from service.audit.verify import Anchor, verify_chain
 from service.auth.deps import Principal, TxDep, require
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.common.streams import started
+from service.common.strict import UtcInstant
 from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/audit", tags=["audit"])
@@ -37,8 +38,9 @@ def _filters(
     target_id: Annotated[str | None, Query(max_length=64)] = None,
     tender_ref: Annotated[str | None, Query(max_length=200, description="Tender reference of screenings.")]
     = None,
-    since: Annotated[datetime | None, Query(description="Recorded at or after (ISO 8601).")] = None,
-    until: Annotated[datetime | None, Query(description="Recorded before (ISO 8601).")] = None,
+    since: Annotated[UtcInstant | None, Query(description="Recorded at or after (ISO 8601; no offset = UTC).")]
+    = None,
+    until: Annotated[UtcInstant | None, Query(description="Recorded before (ISO 8601; no offset = UTC).")] = None,
 ) -> service.AuditFilters:
     return service.AuditFilters(actor=actor, organisation=organisation, action=action,
                                 target_type=target_type, target_id=target_id, tender_ref=tender_ref,
@@ -72,7 +74,7 @@ def export_records(request: Request, tx: TxDep, principal: Reader, filters: Filt
     filters.check()  # before streaming starts: once it has, the status can no longer change
     tx.release()  # the chain is read through short sessions of its own
     # The stream outlives the request's unit of work, so it reads through its own sessions.
-    records = service.iter_records(request.app.state.sessions.read, principal, filters)
+    records = started(service.iter_records(request.app.state.sessions.read, principal, filters))
     if format_ is ExportFormat.csv:
         return StreamingResponse(service.csv_lines(records), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="audit.csv"'})

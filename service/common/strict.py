@@ -4,10 +4,10 @@ string or a number. Used by every request body."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Strict
+from pydantic import AfterValidator, BeforeValidator, Strict
 
 
 def _date_text(value: Any) -> Any:
@@ -22,6 +22,21 @@ def _datetime_text(value: Any) -> Any:
     return value
 
 
+def _in_utc(value: datetime) -> datetime:
+    """Aware and in UTC; a time without an offset is read as UTC, the service's clock. An
+    instant within hours of the calendar's ends (0001-01-01T00:00:00+14:00,
+    9999-12-31T23:59:59-14:00) has no UTC form in ``datetime``: it lies before (after) anything
+    stored, so as a filter bound it means what the first (last) representable instant means."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
+
+
 Day = Annotated[date, BeforeValidator(_date_text)]
+# Query parameters and filters compared with stored instants: always aware, always UTC.
+UtcInstant = Annotated[datetime, BeforeValidator(_datetime_text), AfterValidator(_in_utc)]
 Instant = Annotated[datetime, BeforeValidator(_datetime_text)]
 Flag = Annotated[bool, Strict()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from service.auth.deps import Principal, TxDep, require
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.common.strict import UtcInstant
 from service.entries import bulk, service
 from service.entries.schemas import (
     BulkRequest,
@@ -63,7 +63,8 @@ def list_entries(
     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     grounds: Ground | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, description="Text in names or aliases.")] = None,
-    updated_since: datetime | None = None,
+    updated_since: Annotated[UtcInstant | None, Query(description="Changed since this instant (ISO 8601; no offset = "
+                                                                   "UTC).")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EntryPage:

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from service.auth.deps import Principal, TxDep, require
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.common.streams import started
 from service.exchange import service
 from service.exchange.schemas import ChangePage
 from service.kernel.roles import Role
@@ -63,7 +64,7 @@ def export_ftm(
 ) -> StreamingResponse:
     # The stream outlives the request's unit of work and reads through its own short sessions.
     tx.release()
-    lines = service.iter_ftm_lines(request.app.state.sessions.read, principal,
-                                   include_withdrawn=include_withdrawn)
+    lines = started(service.iter_ftm_lines(request.app.state.sessions.read, principal,
+                                           include_withdrawn=include_withdrawn))
     return StreamingResponse(lines, media_type="application/x-ndjson",
                              headers={"Content-Disposition": 'attachment; filename="debarlist-ftm.jsonl"'})

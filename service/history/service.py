@@ -22,7 +22,7 @@ def replay(tx: Tx, principal: Principal, lists: Lists, screening_id: str) -> Rep
     stored threshold and the screening organisation's visibility, whoever replays it."""
     with tx.read() as session:  # a replay reads; only its audit record is written, at commit
         screening = readable_screening(session, principal, screening_id)
-        request = ScreenRequest.model_validate(screening.request)
+        request = ScreenRequest.model_validate(screening.request, context={"stored": True})
         cut = (Cut(known_at=request.known_at) if request.known_at is not None
                else Cut(revision=screening.list_revision))
         then_view = lists.at(session, cut)

@@ -40,6 +40,19 @@ class RequestLog:
         started = time.perf_counter()
         status = 500
         request_id: str | None = None
+        done = False
+
+        def finish() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            method = str(scope.get("method", ""))
+            observe_request(method, route, status, seconds)
+            if scope.get("path") not in self.exempt or status >= 400:
+                self._log(scope, method, route, status, seconds, request_id)
 
         async def observe(message: Message) -> None:
             nonlocal status, request_id
@@ -48,17 +61,16 @@ class RequestLog:
                 for name, value in message.get("headers") or ():
                     if name.lower() == b"x-request-id":
                         request_id = value.decode("latin-1")
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Written before the last byte goes out, so the line is in the log by the time
+                # the client has its answer.
+                finish()
             await send(message)
 
         try:
             await self.app(scope, receive, observe)
         finally:
-            seconds = time.perf_counter() - started
-            route = route_template(scope)
-            method = str(scope.get("method", ""))
-            observe_request(method, route, status, seconds)
-            if scope.get("path") not in self.exempt or status >= 400:
-                self._log(scope, method, route, status, seconds, request_id)
+            finish()  # no complete answer: the client went away, or the app failed
 
     @staticmethod
     def _log(scope: Scope, method: str, route: str, status: int, seconds: float, request_id: str | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from service.common.strict import Day, Flag, Instant
 from service.entries.schemas import validate_country
@@ -53,8 +53,20 @@ class Subject(BaseModel):
         return validate_country(value)
 
 
+# What one screening may cost: matching work grows with every name (a subject's name and each
+# alias) and its length, so the bound is on their totals over the request, not per subject only
+# (1,000 subjects x 21 names x 500 characters would be 10.5 million characters).
+MAX_SCREEN_NAMES = 5_000
+MAX_SCREEN_CHARACTERS = 250_000
+COST_BOUND = (f"At most 1,000 subjects, {MAX_SCREEN_NAMES:,} names in all (each subject's name and aliases) "
+              f"and {MAX_SCREEN_CHARACTERS:,} characters of names in all; a request over a bound is refused "
+              "with 422 before any matching.")
+
+
 class ScreenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "description": COST_BOUND,
+        "x-cost-bound": {"subjects": 1000, "names": MAX_SCREEN_NAMES, "characters": MAX_SCREEN_CHARACTERS}})
 
     subjects: list[Subject] = Field(min_length=1, max_length=1000, description="1 to 1,000 bidders.")
     as_of: Day | None = Field(default=None, description="Valid time: the day the list is read for "
@@ -77,6 +89,20 @@ class ScreenRequest(BaseModel):
     def _aware(cls, value: datetime | None) -> datetime | None:
         # A time without an offset is read as UTC, the service's clock.
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+    @model_validator(mode="after")
+    def _within_cost_bound(self, info: ValidationInfo) -> ScreenRequest:
+        if info.context and info.context.get("stored"):
+            return self  # a kept receipt's request is replayed as it was, bound or not
+        names = sum(1 + len(subject.aliases) for subject in self.subjects)
+        if names > MAX_SCREEN_NAMES:
+            raise ValueError(f"{names:,} names (names and aliases) in one screening; at most "
+                             f"{MAX_SCREEN_NAMES:,}: split the bidders over several requests")
+        characters = sum(len(subject.name) + sum(map(len, subject.aliases)) for subject in self.subjects)
+        if characters > MAX_SCREEN_CHARACTERS:
+            raise ValueError(f"{characters:,} characters of names in one screening; at most "
+                             f"{MAX_SCREEN_CHARACTERS:,}: split the bidders over several requests")
+        return self
 
 
 class Recogniser(BaseModel):
