@@ -240,8 +240,11 @@ def prepare_demo() -> tuple[str, str]:
 def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
           demo: Annotated[bool, typer.Option(help="Load the published lists and print demo credentials.")] = False,
-          migrate: Annotated[bool, typer.Option(help="Apply migrations before starting.")] = True) -> None:
-    """Run the HTTP service (uvicorn)."""
+          migrate: Annotated[bool, typer.Option(help="Apply migrations before starting.")] = True,
+          workers: Annotated[int | None, typer.Option(
+              help="Worker processes, forked after the index is built (default DEBARLIST_WORKERS, "
+                   "else one per core).", min=1, max=64)] = None) -> None:
+    """Run the HTTP service (uvicorn; gunicorn with uvicorn workers when more than one)."""
     import uvicorn
 
     from service.app import create_app
@@ -256,6 +259,13 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
                       f"  client_secret: {credentials[1]}\n  docs:          http://{host}:{port}/docs\n"
                       f"  token:         curl -s -d grant_type=client_credentials -d client_id={credentials[0]} "
                       f"-d client_secret={credentials[1]} http://{host}:{port}/v1/token\n")
+    from service.workers import default_workers, serve_workers
+
+    count = workers or settings.workers or default_workers()
+    if count > 1:
+        console.print(f"serving with {count} workers (index built first, then forked)")
+        serve_workers(application, settings, host=host, port=port, workers=count)
+        return
     # The app's request log (service.observability) replaces uvicorn's access lines, and uvicorn's
     # own records go through the app's JSON logging (log_config=None keeps its handlers away).
     uvicorn.run(application, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,

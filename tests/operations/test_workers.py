@@ -42,14 +42,16 @@ def test_workers_share_the_port_and_each_sees_every_committed_write(fresh_db: st
     snapshot_file = tmp_path / "index.snapshot"
     env = {**os.environ, "DEBARLIST_DATABASE_URL": fresh_db, "DEBARLIST_SIGNING_KEY_FILE": str(key_file),
            "DEBARLIST_INDEX_SNAPSHOT_FILE": str(snapshot_file), "DEBARLIST_ENV": "development"}
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "2",
-                               "--no-migrate"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = (tmp_path / "server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
+    command = [str(Path(sys.executable).with_name("debarlist")), "serve", "--port", str(port), "--workers", "2",
+               "--no-migrate"]
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=10) as client:
             deadline = time.monotonic() + 60
             while True:
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert server.poll() is None, (tmp_path / "server.log").read_text()
                 try:
                     if client.get("/readyz").status_code == 200:
                         break
@@ -76,5 +78,6 @@ def test_workers_share_the_port_and_each_sees_every_committed_write(fresh_db: st
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+        log.close()
     # The parent wrote the snapshot at exit, past the entry written through a worker.
     assert snapshot.read_header(snapshot_file)["revision"] >= 1
