@@ -4,6 +4,7 @@ in ``service.kernel.errors``; services raise them without knowing about HTTP).""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -48,6 +49,23 @@ def _message(err: dict[str, Any]) -> str:
     return message
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document gives the request's path (RFC 9110, 15.5.6: Allow)."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], list[str]]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = []
+        for template, item in app.openapi()["paths"].items():
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            table.append((re.compile(f"^{pattern}$"), sorted(m.upper() for m in item if m in _METHODS)))
+        app.state.allow_table = table
+    path = request.url.path
+    return sorted({method for pattern, methods in table if pattern.match(path) for method in methods})
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
@@ -65,8 +83,14 @@ def install_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         slug, title = _HTTP_TITLES.get(exc.status_code, ("error", "Error"))
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, slug, title, detail, request.url.path,
-                                headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # The router names the methods of the first route whose path matched; a path
+            # served by several routes (GET and POST /v1/entries) allows all of theirs.
+            allowed = allowed_methods(request) or [m.strip() for m in headers.get("Allow", "").split(",") if m]
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
+        return problem_response(exc.status_code, slug, title, detail, request.url.path, headers=headers)
 
     @app.exception_handler(DataError)
     async def _unstorable(request: Request, exc: DataError) -> JSONResponse:

@@ -22,6 +22,18 @@ def _datetime_text(value: Any) -> Any:
     return value
 
 
+def _iso_instant_text(value: Any) -> Any:
+    # pydantic reads "0.5" or "1700000000" as a Unix time; the document says ISO 8601 only.
+    value = _datetime_text(value)
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("a date and time is written in ISO 8601 (2026-03-15T09:30:00Z), not as a number")
+    return value
+
+
 def _in_utc(value: datetime) -> datetime:
     """Aware and in UTC; a time without an offset is read as UTC, the service's clock. An
     instant within hours of the calendar's ends (0001-01-01T00:00:00+14:00,
@@ -37,6 +49,6 @@ def _in_utc(value: datetime) -> datetime:
 
 Day = Annotated[date, BeforeValidator(_date_text)]
 # Query parameters and filters compared with stored instants: always aware, always UTC.
-UtcInstant = Annotated[datetime, BeforeValidator(_datetime_text), AfterValidator(_in_utc)]
+UtcInstant = Annotated[datetime, BeforeValidator(_iso_instant_text), AfterValidator(_in_utc)]
 Instant = Annotated[datetime, BeforeValidator(_datetime_text)]
 Flag = Annotated[bool, Strict()]
