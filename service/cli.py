@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.audit.cli import audit_app
 from service.auth.models import ApiClient, Organisation
 from service.auth.schemas import ClientCreate, OrganisationCreate
+from service.auth.secrets import verify_secret
 from service.auth.service import Refused, create_client, create_organisation, record_refusal
+from service.cli_database import NoSuchDatabase, database_url, describe
 from service.config import get_settings
 from service.entries.importing import ImportRefused, ImportReport, import_file, limits_from
 from service.kernel.db import make_engine, make_session_factory
@@ -44,7 +48,15 @@ DEMO_ORGS = (("WBG", "World Bank Group", "worldbank", "worldbank-ineligible-2025
 
 
 def _factory() -> sessionmaker[Session]:
-    return make_session_factory(make_engine(get_settings().database_url))
+    return make_session_factory(make_engine(_database_url()))
+
+
+def _database_url(*, create: bool = False) -> str:
+    try:
+        return database_url(create=create)
+    except NoSuchDatabase as exc:
+        typer.echo(f"error: {exc}", err=True)  # one line, unwrapped: scripts read it
+        raise typer.Exit(code=1) from exc
 
 
 def _fail(message: str) -> typer.Exit:
@@ -55,7 +67,7 @@ def _fail(message: str) -> typer.Exit:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (alembic upgrade head)."""
-    upgrade(get_settings().database_url)
+    upgrade(_database_url(create=True))
     console.print("database schema is up to date")
 
 
@@ -200,9 +212,44 @@ def demo_data_dir() -> Path | None:
     return next((path.resolve() for path in candidates if path.is_dir()), None)
 
 
-def prepare_demo() -> tuple[str, str]:
-    """Load the published lists under WBG, EBRD and IDB and make a client holding every role."""
-    factory = _factory()
+DEMO_CLIENT = "demo client"
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    client_id: str
+    client_secret: str
+    reused: bool
+    replaced: tuple[str, ...] = ()
+
+
+def demo_credentials_file() -> Path:
+    """Where the demo keeps its client's credentials: beside its SQLite database."""
+    _, path = describe(get_settings().database_url)
+    return (path.parent if path else Path.cwd()) / "demo-credentials.json"
+
+
+def _saved_credentials(file: Path) -> dict[str, str] | None:
+    try:
+        saved = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(saved, dict) and all(isinstance(saved.get(k), str) for k in ("client_id", "client_secret"))
+    return saved if ok else None
+
+
+def _write_private(file: Path, text: str) -> None:
+    """Write ``text`` readable by the owner only (0600), also when the file was there before."""
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)
+
+
+def demo_client(factory: sessionmaker[Session], credentials_file: Path) -> DemoClient:
+    """The demo's client holding every role: the one in ``credentials_file`` while it still works,
+    else a new one (written there, 0600), every other enabled demo client disabled and named."""
+    saved = _saved_credentials(credentials_file)
     with factory() as session:
         tx = Tx(session=session, actor=SYSTEM)
         existing = set(session.execute(select(Organisation.code)).scalars())
@@ -212,15 +259,31 @@ def prepare_demo() -> tuple[str, str]:
         if "DEMO" not in existing:
             create_organisation(tx, OrganisationCreate(code="DEMO", name="Demo procurement office",
                                                        kind="state"))
-        # One live demo client at a time: the previous run's credentials stop working.
-        for old in session.execute(select(ApiClient).where(ApiClient.name == "demo client",
+        if saved is not None:
+            known = session.get(ApiClient, saved["client_id"])
+            if (known is not None and not known.disabled and known.name == DEMO_CLIENT
+                    and verify_secret(known.secret_hash, saved["client_secret"])):
+                tx.commit()
+                return DemoClient(saved["client_id"], saved["client_secret"], reused=True)
+        # One live demo client at a time: the ones the file no longer names stop working.
+        replaced = []
+        for old in session.execute(select(ApiClient).where(ApiClient.name == DEMO_CLIENT,
                                                            ApiClient.disabled.is_(False))).scalars():
             old.disabled = True
             tx.audit("client.disable", "client", old.id, {"reason": "replaced by a new demo client"})
-        created = create_client(tx, ClientCreate(organisation="DEMO", name="demo client",
+            replaced.append(old.id)
+        created = create_client(tx, ClientCreate(organisation="DEMO", name=DEMO_CLIENT,
                                                  roles=list(ORGANISATION_ROLES)))
         tx.commit()
-    data_dir = demo_data_dir()
+    _write_private(credentials_file, json.dumps({"client_id": created.client_id,
+                                                 "client_secret": created.client_secret}, indent=2) + "\n")
+    return DemoClient(created.client_id, created.client_secret, reused=False, replaced=tuple(replaced))
+
+
+def prepare_demo(credentials_file: Path, data_dir: Path | None) -> DemoClient:
+    """Load the published lists under WBG, EBRD and IDB and make (or reuse) the demo client."""
+    factory = _factory()
+    client = demo_client(factory, credentials_file)
     if data_dir is None:
         console.print("[yellow]published lists not found (set DEBARLIST_DEMO_DATA); starting empty[/yellow]")
     else:
@@ -233,7 +296,34 @@ def prepare_demo() -> tuple[str, str]:
         found = cross(factory)
         console.print(f"cross-debarments: {found.matched} of {found.cross_debarments} matched the originator's "
                       f"entry, {found.created} recognitions created")
-    return created.client_id, created.client_secret
+    return client
+
+
+def demo_banner(client: DemoClient, credentials_file: Path, host: str, port: int) -> str:
+    """What the demo prints: where the credentials are, never the secret itself (terminals get
+    recorded, and this goes to the same stream as the log)."""
+    if client.reused:
+        origin = "reused: still valid"
+    elif client.replaced:
+        origin = f"new; replaced and disabled the previous demo client {', '.join(client.replaced)}"
+    else:
+        origin = "new"
+    secret = f"$(python3 -c 'import json; print(json.load(open(\"{credentials_file}\"))[\"client_secret\"])')"
+    return (f"\nDemo client (every role; {origin})\n  client_id:     {client.client_id}\n"
+            f"  client_secret: in {credentials_file} (readable by you only)\n"
+            f"  docs:          http://{host}:{port}/docs\n"
+            f"  token:         curl -s -d grant_type=client_credentials -d client_id={client.client_id} "
+            f"-d client_secret=\"{secret}\" http://{host}:{port}/v1/token\n")
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 @app.command("serve")
@@ -250,15 +340,21 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
     from service.app import create_app
 
     settings = get_settings()
+    # Before anything is changed: a second demo on a busy port must not disable the first one's client.
+    if not _port_free(host, port):
+        typer.echo(f"error: {host}:{port} is already in use (another debarlist serve?); nothing was changed. "
+                   "Stop it, or pass --port.", err=True)
+        raise typer.Exit(code=1)
     if migrate:
-        upgrade(settings.database_url)
-    credentials = prepare_demo() if demo else None
+        upgrade(_database_url(create=True))
+    else:
+        _database_url()
+    if demo:
+        credentials_file = demo_credentials_file()
+        client = prepare_demo(credentials_file, demo_data_dir())
     application = create_app(settings)
-    if credentials:
-        console.print(f"\n[bold]Demo client[/bold] (every role)\n  client_id:     {credentials[0]}\n"
-                      f"  client_secret: {credentials[1]}\n  docs:          http://{host}:{port}/docs\n"
-                      f"  token:         curl -s -d grant_type=client_credentials -d client_id={credentials[0]} "
-                      f"-d client_secret={credentials[1]} http://{host}:{port}/v1/token\n")
+    if demo:
+        console.print(demo_banner(client, credentials_file, host, port), highlight=False, markup=False)
     from service.workers import default_workers, serve_workers
 
     count = workers or settings.workers or default_workers()

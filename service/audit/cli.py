@@ -11,11 +11,20 @@ import typer
 from service.audit import checkpoints
 from service.audit.verify import Anchor, verify_chain
 from service.auth.keys import load_signing_key
+from service.cli_database import NoSuchDatabase, database_url
 from service.config import get_settings
 from service.kernel.db import make_engine, make_session_factory
 from service.kernel.errors import ServiceError
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+
+
+def _database_url() -> str:
+    try:
+        return database_url()
+    except NoSuchDatabase as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
 
 
 @audit_app.command("verify")
@@ -25,7 +34,7 @@ def verify(checkpoint: Annotated[Path | None, typer.Option(
            ) -> None:
     """Walk the hash chain; print a JSON report; exit 1 at the first broken record."""
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(_database_url())
     try:
         anchor = None
         if checkpoint is not None:
@@ -48,7 +57,7 @@ def checkpoint(out: Annotated[Path | None, typer.Option(
                    help="Also write the JWS to this file (keep it outside the system).")] = None) -> None:
     """Verify the chain since the last checkpoint, then sign and store its head; print the JWS."""
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(_database_url())
     try:
         issued = checkpoints.issue(make_session_factory(engine), load_signing_key(settings), settings.issuer)
     except ServiceError as exc:
