@@ -1,0 +1,1 @@
+"""yente-compatible matching: ``/match/{dataset}``, ``/algorithms``, ``/catalog``, ``/entities/{id}``."""
