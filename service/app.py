@@ -119,8 +119,9 @@ def _build_index(app: FastAPI) -> None:
     if settings.index_warmup == "background":
         warm_in_background(lists, app.state.sessions, settings.index_snapshot_file)
     else:
-        warm(lists, app.state.sessions, settings.index_snapshot_file)
+        warm(lists, app.state.sessions, settings.index_snapshot_file, save_in_background=True)
 
 
 def _save_index(app: FastAPI) -> None:
     save_if_behind(app.state.lists, app.state.sessions, app.state.settings.index_snapshot_file)
+    app.state.lists.closed = True

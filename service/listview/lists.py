@@ -29,6 +29,7 @@ class Lists:
         self.saved_revision: int | None = None  # of the snapshot last read or written
         # Whether this process writes the snapshot (a forked worker leaves it to the parent).
         self.writes_snapshot = True
+        self.closed = False  # set at shutdown, after the last snapshot write
 
     def live(self, session: Session) -> LiveView:
         """The live index, caught up with every change committed before this call."""

@@ -34,8 +34,13 @@ class Warmed:
     refused: str | None = None
 
 
-def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None) -> Warmed:
-    """Load or build the live index, catch it up, mark it ready, and refresh the snapshot."""
+_saving = threading.Lock()  # one snapshot write at a time (after warm-up and at shutdown)
+
+
+def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None, *, save_in_background: bool = False) -> Warmed:
+    """Load or build the live index, catch it up, mark it ready, and refresh the snapshot (on a
+    thread of its own when ``save_in_background``: serving need not wait for it; never before a
+    fork, whose children would inherit the index's lock held by that thread)."""
     started = time.perf_counter()
     refused: str | None = None
     source = "database"
@@ -59,7 +64,11 @@ def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None) -> Warmed
     log.info("index ready from the %s at list revision %d (%d revisions caught up) in %.1f s",
              source, revision, warmed.caught_up, warmed.seconds)
     if snapshot_path is not None and (source == "database" or warmed.caught_up > 0) and mark.audit_seq > 0:
-        save_snapshot(lists, sessions, snapshot_path)
+        if save_in_background:
+            threading.Thread(target=save_if_behind, args=(lists, sessions, snapshot_path),
+                             name="index-snapshot", daemon=True).start()
+        else:
+            save_snapshot(lists, sessions, snapshot_path)
     return warmed
 
 
@@ -68,11 +77,14 @@ def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None)
     next start catches up only what changed while no server ran."""
     if snapshot_path is None or not lists.ready.is_set() or not lists.writes_snapshot:
         return
-    with sessions.read() as session:
-        lists.live_index.refresh(session)
-        mark = snapshot.ledger_mark(session)
-    if mark.audit_seq > 0 and lists.live_index.revision != lists.saved_revision:
-        save_snapshot(lists, sessions, snapshot_path)
+    with _saving:
+        if lists.closed:  # a warm-up's late save after shutdown: the database may be gone
+            return
+        with sessions.read() as session:
+            lists.live_index.refresh(session)
+            mark = snapshot.ledger_mark(session)
+        if mark.audit_seq > 0 and lists.live_index.revision != lists.saved_revision:
+            save_snapshot(lists, sessions, snapshot_path)
 
 
 def save_snapshot(lists: Lists, sessions: Sessions, path: Path) -> None:
@@ -94,7 +106,7 @@ def warm_in_background(lists: Lists, sessions: Sessions, snapshot_path: Path | N
 
     def run() -> None:
         try:
-            warm(lists, sessions, snapshot_path)
+            warm(lists, sessions, snapshot_path, save_in_background=True)
         except Exception:  # a thread's exception is otherwise lost: /readyz stays 503 and this says why
             log.exception("index warm-up failed; the service stays not ready")
 
