@@ -31,6 +31,7 @@ from service.observability.middleware import RequestLog
 from service.observability.router import install as install_observability
 from service.openapi_doc import problem_only_openapi
 from service.problems import install_handlers
+from service.protocols.reconcile.router import install as install_reconciliation
 from service.protocols.yente.router import router as yente_router
 from service.recognitions.router import router as recognitions_router
 from service.reviews.router import router as reviews_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "exchange", "description": "FollowTheMoney export and the change feed for mirrors."},
                       {"name": "operations", "description": "Metrics for the service's operator."},
                       {"name": "yente", "description": "yente's match API (FollowTheMoney entities), for yente clients."},
+                      {"name": "reconciliation", "description": "The Reconciliation API 0.2, for OpenRefine."},
                   ])
     app.state.settings = settings
     app.state.engine = engine
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(recognitions_router)
     app.include_router(exchange_router)
     app.include_router(yente_router)
+    install_reconciliation(app)  # its routes, and CORS on them alone
     install_audit(app)
     install_observability(app)
     hide_query_strings_in_access_log()

@@ -102,7 +102,7 @@ def _values(properties: dict[str, str | list[str]], name: str) -> list[str]:
     return [value.strip() for value in values if value.strip()]
 
 
-def _subject(ref: str, example: EntityExample) -> tuple[Subject, EntityExample]:
+def subject_of(ref: str, example: EntityExample) -> tuple[Subject, EntityExample]:
     """The screening subject of one query, and the query as it was read (yente echoes it)."""
     if example.schema_ not in SCHEMA_KINDS:
         raise ServiceError(f"Cannot parse example entity: schema {example.schema_!r} cannot be matched "
@@ -148,7 +148,7 @@ def match(tx: Tx, principal: Principal, lists: Lists, *, dataset: str, body: Ent
     threshold = DEFAULT_THRESHOLD if options.threshold is None else options.threshold
     # yente returns results down to the cutoff and flags those at the threshold as matches.
     cutoff = threshold if options.cutoff is None else min(options.cutoff, threshold)
-    read = [_subject(ref, example) for ref, example in body.queries.items()]
+    read = [subject_of(ref, example) for ref, example in body.queries.items()]
     narrowed = organisation is not None or options.filters_results()
     try:
         request = ScreenRequest(subjects=[subject for subject, _ in read], threshold=cutoff,
@@ -226,16 +226,16 @@ def entity_of(entry: Entry, on: Any, *, nested: bool = True) -> EntityResponse:
 
 def _scored(m: ScreenMatch, entry: Entry, on: Any, threshold: float, screening_id: str) -> ScoredEntityResponse:
     base = entity_of(entry, on)
-    explanations = _explanations(m)
+    features = explanations(m)
     context = {**base.debarlist, **m.entry.model_dump(mode="json"), "entry_id": m.entry_id,
                "matched_name": m.matched_name, "query_name": m.query_name, "screening_id": screening_id}
     return ScoredEntityResponse(
         **base.model_dump(by_alias=True, exclude={"debarlist"}), debarlist=context, score=m.score,
-        match=m.score >= threshold, explanations=explanations,
-        features={name: result.score for name, result in explanations.items()}, explanation=m.explanation)
+        match=m.score >= threshold, explanations=features,
+        features={name: result.score for name, result in features.items()}, explanation=m.explanation)
 
 
-def _explanations(m: ScreenMatch) -> dict[str, FeatureResult]:
+def explanations(m: ScreenMatch) -> dict[str, FeatureResult]:
     """The engine's explanation as yente's features: which values met, what each added."""
     e = m.explanation
     out: dict[str, FeatureResult] = {}
