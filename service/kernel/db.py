@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -97,9 +99,35 @@ def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.close()
 
+    # Writers of this process queue on a lock of their own before SQLite's: SQLite's busy handler
+    # retries by sleeping (1, 2, 5 ... 100 ms), so sixteen threads waiting on it lose most of the
+    # lock's free time asleep and the last of them waits seconds; a lock wakes the next writer the
+    # moment the last one commits. Its wait is bounded like SQLite's, and past the bound the
+    # error is SQLite's own "database is locked" (503 with Retry-After). Other processes (workers)
+    # still meet on SQLite's lock.
+    writer = threading.Lock()
+    holding = "debarlist_holds_writer_lock"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=lock_timeout):
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+        conn.info[holding] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn)
+            raise
+
+    def _release(conn: Any) -> None:
+        if conn.info.pop(holding, False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
