@@ -31,6 +31,7 @@ class Call(Generic[T]):
     parse: Callable[[httpx.Response], T]
     params: Mapping[str, Any] | None = None
     json: Any = None
+    form: Mapping[str, str] | None = None  # a form-encoded body (reconciliation's)
     headers: Mapping[str, str] = field(default_factory=dict)
     idempotent: bool | None = None  # None: decided from the method and headers
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,3 +79,50 @@ def verify_audit(checkpoint: str | None) -> Call[VerifyReport]:
 def changes(since: int, limit: int, wait: float) -> Call[ChangePage]:
     return Call("GET", "/v1/changes", model(ChangePage),
                 params=clean_params({"since": since, "limit": limit, "wait": wait or None}))
+
+
+# yente's match API and the Reconciliation API 0.2: their own documents, read as dicts.
+JSON = model(dict[str, Any])
+
+
+def yente_match(queries: Mapping[str, Any], dataset: str, params: Mapping[str, Any]) -> Call[dict[str, Any]]:
+    # Each call is a screening with a receipt: repeated only on the caller's Idempotency-Key.
+    return Call("POST", f"/match/{dataset}", JSON, json={"queries": dict(queries)}, params=clean_params(params))
+
+
+def yente_algorithms() -> Call[dict[str, Any]]:
+    return Call("GET", "/algorithms", JSON)
+
+
+def yente_catalog() -> Call[dict[str, Any]]:
+    return Call("GET", "/catalog", JSON)
+
+
+def yente_entity(entity_id: str, nested: bool) -> Call[dict[str, Any]]:
+    return Call("GET", f"/entities/{entity_id}", JSON, params={"nested": str(nested).lower()})
+
+
+def reconcile_manifest() -> Call[dict[str, Any]]:
+    return Call("GET", "/reconcile", JSON)
+
+
+def reconcile(queries: Mapping[str, Any]) -> Call[dict[str, Any]]:
+    return Call("POST", "/reconcile", JSON, form={"queries": json.dumps(dict(queries))})
+
+
+def reconcile_extend(ids: list[str], properties: list[str]) -> Call[dict[str, Any]]:
+    extend = {"ids": ids, "properties": [{"id": p} for p in properties]}
+    return Call("POST", "/reconcile", JSON, form={"extend": json.dumps(extend)}, idempotent=True)  # a read
+
+
+def reconcile_suggest(kind: str, prefix: str, limit: int) -> Call[dict[str, Any]]:
+    params = {"prefix": prefix, **({"limit": limit} if kind == "entity" else {})}
+    return Call("GET", f"/reconcile/suggest/{kind}", JSON, params=params)
+
+
+def reconcile_preview(entry_id: str) -> Call[str]:
+    return Call("GET", "/reconcile/preview", lambda response: response.text, params={"id": entry_id})
+
+
+def reconcile_propose_properties(type_id: str | None) -> Call[dict[str, Any]]:
+    return Call("GET", "/reconcile/extend/propose", JSON, params=clean_params({"type": type_id}))

@@ -83,7 +83,7 @@ class Client:
             if auth:
                 headers["Authorization"] = f"Bearer {self.token()}"
             request = self._http.build_request(call.method, call.path, params=call.params, json=call.json,
-                                               data=form, headers=headers)
+                                               data=form or call.form, headers=headers)
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
@@ -228,3 +228,43 @@ class Client:
         """Stream GET /v1/export/ftm: FollowTheMoney entities as dicts."""
         for line in self._lines("/v1/export/ftm", {"include_withdrawn": include_withdrawn}):
             yield json.loads(line)
+
+
+    # yente's match API (the same screening as screen(), answered as yente answers)
+
+    def yente_match(self, queries: Mapping[str, Mapping[str, Any]], *, dataset: str = "default",
+                    **params: Any) -> dict[str, Any]:
+        """POST /match/{dataset}: FtM-style queries keyed by the caller; params are yente's
+        (limit, threshold, cutoff, algorithm, topics, exclude_entity_ids, changed_since, tender_ref)."""
+        return self._run(_ops.yente_match(queries, dataset, params))
+
+    def yente_algorithms(self) -> dict[str, Any]:
+        return self._run(_ops.yente_algorithms())
+
+    def yente_catalog(self) -> dict[str, Any]:
+        return self._run(_ops.yente_catalog())
+
+    def yente_entity(self, entity_id: str, *, nested: bool = True) -> dict[str, Any]:
+        return self._run(_ops.yente_entity(entity_id, nested))
+
+    # the Reconciliation API 0.2
+
+    def reconcile_manifest(self) -> dict[str, Any]:
+        return self._run(_ops.reconcile_manifest())
+
+    def reconcile(self, queries: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        """POST /reconcile: a batch of 0.2 queries (one screening), candidates per key."""
+        return self._run(_ops.reconcile(queries))
+
+    def reconcile_extend(self, ids: list[str], properties: list[str]) -> dict[str, Any]:
+        return self._run(_ops.reconcile_extend(list(ids), list(properties)))
+
+    def reconcile_suggest(self, kind: str, prefix: str, *, limit: int = 10) -> dict[str, Any]:
+        """kind: entity, type or property."""
+        return self._run(_ops.reconcile_suggest(kind, prefix, limit))
+
+    def reconcile_preview(self, entry_id: str) -> str:
+        return self._run(_ops.reconcile_preview(entry_id))
+
+    def reconcile_propose_properties(self, type_id: str | None = None) -> dict[str, Any]:
+        return self._run(_ops.reconcile_propose_properties(type_id))
