@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bulk.py [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
                                    [--count 10000] [--singles 500] [--backends sqlite,postgresql]
+                                   [--sizes 0,50000,200000]  (rates as the list grows)
 
 Method: the real app (``create_app``) over its ASGI interface (Starlette's TestClient, so JSON
 encoding, validation, auth and the audit chain are all paid; only the TCP socket is not) on a
@@ -103,11 +104,49 @@ def run_backend(backend: str, pg_url: str, count: int, singles: int) -> dict[str
     return figures
 
 
-def raw_insert(engine: Any, count: int) -> float:
+def growth(backend: str, pg_url: str, sizes: list[int], batch: int) -> list[tuple[int, float, float]]:
+    """Bulk create and bulk update of ``batch`` entries when the list already holds each of
+    ``sizes`` entries (filled by a raw insert between measurements): a flat cost keeps the rate."""
+    scratch_name = "bench_bulk_" + secrets.token_hex(4)
+    base_url = pg_url if backend == "postgresql" else None
+    out = []
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(base_url, Path(tmp), scratch_name) as url:
+        key = Path(tmp) / "key.pem"
+        key.write_text(generate_pem())
+        settings = Settings(database_url=url, signing_key_file=key, env="development", log_level="WARNING")
+        app = create_app(settings)
+        with TestClient(app) as client:
+            with app.state.session_factory() as session:
+                tx = Tx(session=session, actor=SYSTEM)
+                create_organisation(tx, OrganisationCreate(code="BENCH", name="Bench", kind="state"))
+                created = create_client(tx, ClientCreate(organisation="BENCH", name="bench",
+                                                         roles=[Role.contributor]))
+                tx.commit()
+            token = client.post("/v1/token", data={"grant_type": "client_credentials",
+                                                   "client_id": created.client_id,
+                                                   "client_secret": created.client_secret}).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            filled = 0
+            for step, size in enumerate(sizes):
+                if size > filled:
+                    raw_insert(app.state.engine, size - filled, prefix=f"G{step}-")
+                    filled = size
+                prefix = f"N{step}"
+                create = timed_bulk(client, headers, generate(batch, prefix), "created")
+                change = timed_bulk(client, headers, generate(batch, prefix, rename=True), "updated")
+                filled += batch
+                out.append((size, create, change))
+                print(f"  {backend}: list of {size:>9,}: bulk create {create:7,.0f}/s, bulk update {change:7,.0f}/s",
+                      flush=True)
+        app.state.engine.dispose()
+    return out
+
+
+def raw_insert(engine: Any, count: int, prefix: str = "R-") -> float:
     with engine.connect() as conn:
         org_id = conn.execute(select(Organisation.id).where(Organisation.code == "BENCH")).scalar_one()
     now = datetime.now(UTC)
-    rows = [{"id": str(uuid.uuid4()), "organisation_id": org_id, "external_ref": f"R-{i:05d}", "kind": "company",
+    rows = [{"id": str(uuid.uuid4()), "organisation_id": org_id, "external_ref": f"{prefix}{i:05d}", "kind": "company",
              "name": f"Raw {i} LLP", "aliases": [], "search_text": f"raw {i} llp", "country": "KZ",
              "addresses": [], "identifiers": [], "listing": "debarred", "grounds": ["fraud"],
              "grounds_key": ",fraud,", "evidence": [], "starts_on": date(2026, 3, 15), "visibility": "members",
@@ -126,7 +165,19 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--singles", type=int, default=500)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--sizes", help="list sizes (comma-separated, e.g. 0,50000,200000): measure bulk "
+                                        "create/update of --count entries at each, instead of the default run")
     args = parser.parse_args()
+    if args.sizes:
+        sizes = [int(size) for size in args.sizes.split(",")]
+        print(f"POST /v1/entries/bulk of {args.count:,} entries as the list grows (baseline: the first size)")
+        for backend in args.backends.split(","):
+            rows = growth(backend, args.pg_url, sizes, args.count)
+            first = rows[0]
+            for size, create, change in rows[1:]:
+                print(f"  {backend}: at {size:,} vs {first[0]:,}: create {create / first[1]:.2f}x, "
+                      f"update {change / first[2]:.2f}x")
+        return
     print(f"POST /v1/entries/bulk with {args.count:,} entries (in-process ASGI, real database)\n")
     for backend in args.backends.split(","):
         figures = run_backend(backend, args.pg_url, args.count, args.singles)
