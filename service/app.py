@@ -31,6 +31,7 @@ from service.observability.middleware import RequestLog
 from service.observability.router import install as install_observability
 from service.openapi_doc import problem_only_openapi
 from service.problems import install_handlers
+from service.protocols.ocds.router import router as ocds_router
 from service.protocols.reconcile.router import install as install_reconciliation
 from service.protocols.yente.router import router as yente_router
 from service.recognitions.router import router as recognitions_router
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(recognitions_router)
     app.include_router(exchange_router)
     app.include_router(yente_router)
+    app.include_router(ocds_router)
     install_reconciliation(app)  # its routes, and CORS on them alone
     install_audit(app)
     install_observability(app)

@@ -1,0 +1,1 @@
+"""Screening the parties of an OCDS release, release package or record package."""
