@@ -31,6 +31,11 @@ def test_yente_and_reconciliation_methods(base_url: str, actor: ActorFactory) ->
         assert client.reconcile_suggest("entity", latin)["result"][0]["id"] == entry.id
         assert latin in client.reconcile_preview(entry.id)
         assert client.reconcile_propose_properties("Company")["properties"]
+        release = {"ocid": "ocds-t-1", "id": "1", "date": "2026-05-01T09:00:00Z", "tag": ["tender"],
+                   "initiationType": "tender",
+                   "parties": [{"id": "p", "name": f"{latin} Stroy", "roles": ["tenderer"]}]}
+        tender = client.screen_ocds(release)["tenders"][0]
+        assert tender["parties"][0]["matches"][0]["entry_id"] == entry.id
 
     async def scenario() -> None:
         async with AsyncClient(base_url, contributor.client_id, contributor.client_secret) as client:
@@ -45,5 +50,10 @@ def test_yente_and_reconciliation_methods(base_url: str, actor: ActorFactory) ->
             assert latin in await client.reconcile_preview(entry.id)
             assert (await client.reconcile_manifest())["name"] == "Debarlist"
             assert (await client.reconcile_propose_properties())["properties"]
+            ocds = await client.screen_ocds({"ocid": "ocds-t-2", "id": "1", "date": "2026-05-01T09:00:00Z",
+                                             "tag": ["tender"], "initiationType": "tender", "parties": [
+                                                 {"id": "p", "name": f"{latin} Stroy", "roles": ["buyer"]}]},
+                                            roles=["buyer"])
+            assert ocds["tenders"][0]["parties"][0]["matches"][0]["entry_id"] == entry.id
 
     asyncio.run(scenario())

@@ -126,3 +126,10 @@ def reconcile_preview(entry_id: str) -> Call[str]:
 
 def reconcile_propose_properties(type_id: str | None) -> Call[dict[str, Any]]:
     return Call("GET", "/reconcile/extend/propose", JSON, params=clean_params({"type": type_id}))
+
+
+def screen_ocds(document: Mapping[str, Any], roles: list[str] | None, limit: int,
+                idempotency_key: str | None) -> Call[dict[str, Any]]:
+    # One screening (a receipt) per ocid: repeated only on the caller's Idempotency-Key.
+    return Call("POST", "/v1/screen/ocds", JSON, json=dict(document),
+                params=clean_params({"roles": roles, "limit": limit}), headers=idempotency(idempotency_key))

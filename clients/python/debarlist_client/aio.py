@@ -248,3 +248,8 @@ class AsyncClient:
 
     async def reconcile_propose_properties(self, type_id: str | None = None) -> dict[str, Any]:
         return await self._run(_ops.reconcile_propose_properties(type_id))
+
+    async def screen_ocds(self, document: Mapping[str, Any], *, roles: list[str] | None = None, limit: int = 5,
+                    idempotency_key: str | None = None) -> dict[str, Any]:
+        """POST /v1/screen/ocds: screen an OCDS release or package's tenderers and suppliers (or ``roles``)."""
+        return await self._run(_ops.screen_ocds(document, roles, limit, idempotency_key))

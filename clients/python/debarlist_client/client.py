@@ -268,3 +268,8 @@ class Client:
 
     def reconcile_propose_properties(self, type_id: str | None = None) -> dict[str, Any]:
         return self._run(_ops.reconcile_propose_properties(type_id))
+
+    def screen_ocds(self, document: Mapping[str, Any], *, roles: list[str] | None = None, limit: int = 5,
+                    idempotency_key: str | None = None) -> dict[str, Any]:
+        """POST /v1/screen/ocds: screen an OCDS release or package's tenderers and suppliers (or ``roles``)."""
+        return self._run(_ops.screen_ocds(document, roles, limit, idempotency_key))
