@@ -60,10 +60,20 @@ def allowed_methods(request: Request) -> list[str]:
             table.append((re.compile(f"^{pattern}$"), sorted(m.upper() for m in item if m in _METHODS)))
         app.state.allow_table = table
     path = request.url.path
-    return sorted({method for pattern, methods in table if pattern.match(path) for method in methods})
+    # A literal path (/v1/entries/bulk) is the document's own operation, not an instance of
+    # the template beside it (/v1/entries/{entry_id}).
+    exact = [methods for pattern, methods in table if pattern.pattern == f"^{re.escape(path)}$"]
+    matching = exact or [methods for pattern, methods in table if pattern.match(path)]
+    return sorted({method for methods in matching for method in methods})
 
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _only_if_match_missing(exc: RequestValidationError) -> bool:
+    errors = exc.errors()
+    return bool(errors) and all(tuple(err.get("loc", ())) == ("header", "If-Match")
+                                and err.get("type") in ("missing", "string_too_short") for err in errors)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -74,6 +84,10 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if _only_if_match_missing(exc):
+            # RFC 6585: a request that must be conditional and is not is 428, whatever the framework.
+            return problem_response(428, "precondition-required", "Precondition required",
+                                    "send If-Match with the entry's ETag to change it", request.url.path)
         errors = [FieldError(field=_field_path(err.get("loc", ())), message=_message(err)) for err in exc.errors()]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
         return problem_response(422, "validation", "Request validation failed", detail,

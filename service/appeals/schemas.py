@@ -37,11 +37,31 @@ class AppealLodge(BaseModel):
         default_factory=list, max_length=50)
 
 
+def _step_rules(schema: dict[str, Any]) -> None:
+    """The document states the validator's rules: an outcome names its decision; a varied one
+    gives a new period or grounds, and only a varied one does."""
+    present = {"starts_on": "string", "ends_on": "string", "grounds": "array"}
+    schema["allOf"] = [
+        {"if": {"properties": {"step": {"enum": sorted(step.value for step in OUTCOMES)}}, "required": ["step"]},
+         "then": {"required": ["decision_ref"], "properties": {"decision_ref": {"type": "string"}}}},
+        {"if": {"properties": {"step": {"const": Step.varied.value}}, "required": ["step"]},
+         "then": {"anyOf": [{"required": [name], "properties": {name: {"type": kind}}}
+                            for name, kind in present.items()]},
+         "else": {"properties": {name: {"type": "null"} for name in present}}},
+    ]
+    schema["examples"] = [
+        {"step": "under_review", "date": "2026-05-02"},
+        {"step": "upheld", "date": "2026-06-15", "decision_ref": "PAB-2026/33-D"},
+        {"step": "varied", "date": "2026-06-15", "decision_ref": "PAB-2026/33-D", "ends_on": "2028-06-30",
+         "grounds": ["fraud"]},
+    ]
+
+
 class AppealStep(BaseModel):
     """One step. An outcome needs a decision reference; ``varied`` needs at least one of the new
     period's dates or the new grounds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema: _step_rules(schema))
 
     step: Step = Field(description="under_review, upheld, overturned or varied.")
     date: Day = Field(description="Date of the step.", examples=["2026-06-15"])
@@ -53,9 +73,8 @@ class AppealStep(BaseModel):
         examples=[[{"title": "Decision of the Procurement Appeals Board",
                     "url": "https://example.gov/decisions/2026-117.pdf"}]],
         default_factory=list, max_length=50)
-    starts_on: Day | None = Field(
-        examples=["2026-07-01"],
-        default=None, description="varied: the new first day in force.")
+    starts_on: Day | None = Field(examples=["2026-07-01"], default=None,
+                                  description="varied: the new first day in force.")
     ends_on: Day | None = Field(examples=["2028-06-30"], default=None, description="varied: the new last day in force.")
     grounds: list[Ground] | None = Field(examples=[["fraud"]], default=None, min_length=1, max_length=10,
                                          description="varied: the new grounds.")

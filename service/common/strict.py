@@ -52,3 +52,15 @@ Day = Annotated[date, BeforeValidator(_date_text)]
 UtcInstant = Annotated[datetime, BeforeValidator(_iso_instant_text), AfterValidator(_in_utc)]
 Instant = Annotated[datetime, BeforeValidator(_datetime_text)]
 Flag = Annotated[bool, Strict()]
+
+
+def _json_number(value: Any) -> Any:
+    # Lax pydantic takes true as 1 and "5" as 5; JSON Schema's integer and number take neither
+    # (an integer written 19.0 is still an integer, so strict mode would refuse too much).
+    if isinstance(value, bool | str):
+        raise ValueError("a number is written as a JSON number")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_json_number)]
+Number = Annotated[float, BeforeValidator(_json_number)]

@@ -94,6 +94,33 @@ _VALIDATORS: dict[Scheme, Callable[[str], str]] = {
 }
 
 
+# What each scheme's value must be, for the OpenAPI document: a pattern where the format is all
+# (separators " . - / _" are dropped before the check), a named format where a published check
+# digit is verified too (a generator or client needs the algorithm, named in the description).
+_SEP = r"[\s./_-]*"
+VALUE_SCHEMAS: dict[Scheme, dict[str, str]] = {
+    Scheme.lei: {"format": "lei",
+                 "description": "ISO 17442 LEI: 20 characters, ISO 7064 mod 97-10 check digits."},
+    Scheme.vat: {"format": "vat", "description": "EU or other VAT number with its ISO country prefix and the "
+                                                 "country's check digits (python-stdnum vatin)."},
+    Scheme.inn: {"format": "ru-inn",
+                 "description": "Russian INN: 10 or 12 digits with check digits."},
+    Scheme.edrpou: {"format": "ua-edrpou",
+                    "description": "Ukrainian EDRPOU code: 8 digits with a check digit."},
+    Scheme.bin: {"pattern": f"^{_SEP}([0-9]{_SEP}){{12}}$", "description": "Kazakh BIN: 12 digits."},
+    Scheme.duns: {"pattern": f"^{_SEP}([0-9]{_SEP}){{9}}$", "description": "DUNS number: 9 digits."},
+    Scheme.uei: {"pattern": f"^{_SEP}([0-9A-Za-z]{_SEP}){{12}}$", "description": "SAM UEI: 12 letters or digits."},
+    Scheme.cn_uscc: {"format": "cn-uscc", "description": "Chinese unified social credit code: 18 characters "
+                                                         "with a check character (GB 32100-2015)."},
+    Scheme.br_cnpj: {"format": "br-cnpj",
+                     "description": "Brazilian CNPJ: 14 digits with two check digits."},
+    **{scheme: {"format": "register-number",
+                "description": "As the register writes it; 1 to 64 letters or digits once other characters "
+                               "are dropped."}
+       for scheme in (Scheme.registration, Scheme.national_id, Scheme.tax_id)},
+}
+
+
 def normalise_identifier(scheme: Scheme, value: str) -> str:
     """Return the canonical form of ``value`` or raise ValueError naming what is wrong."""
     return _VALIDATORS[scheme](value)

@@ -32,6 +32,8 @@ router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/entries", tags=["ent
 Contributor = Annotated[Principal, Depends(require(Role.contributor))]
 Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="The entry's ETag.")]
+# Required: without it the answer is 428 Precondition Required (service.problems), not 422.
+RequiredIfMatch = Annotated[str, Header(alias="If-Match", min_length=1, description="The entry's ETag.")]
 
 
 @router.post("", response_model=EntryOut, status_code=status.HTTP_201_CREATED, operation_id="createEntry",
@@ -90,7 +92,7 @@ def get_entry(entry_id: str, response: Response, tx: TxDep, principal: Reader) -
                   "Four-eyes organisation: the change awaits review (Location: the review); the entry "
                   "answered is unchanged")}})
 def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep, principal: Contributor,
-                 if_match: IfMatch = None) -> EntryOut:
+                 if_match: RequiredIfMatch) -> EntryOut:
     entry, review = service.update_entry_reviewed(tx, principal, entry_id, body, if_match)
     response.headers["ETag"] = service.etag(entry)
     if review is not None and review.kind == "change":

@@ -7,10 +7,19 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pycountry
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from service.common.strict import Day
-from service.entries.identifiers import Scheme, normalise_identifier
+from service.entries.identifiers import VALUE_SCHEMAS, Scheme, normalise_identifier
 from service.entries.states import Status, Visibility
 
 
@@ -62,17 +71,37 @@ def reject_nul(data: Any) -> Any:
     return data
 
 
+COUNTRY_CODES = tuple(sorted({country.alpha_2 for country in pycountry.countries} | _EXTRA_COUNTRIES))
+_COUNTRY_SET = frozenset(COUNTRY_CODES)
+
+
 def validate_country(value: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code (or XK), in either case; stored upper-case."""
     if value is None:
         return None
-    code = value.strip().upper()
-    if code not in _EXTRA_COUNTRIES and pycountry.countries.get(alpha_2=code) is None:
+    code = value.upper()
+    if code not in _COUNTRY_SET or not value.isalpha():
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
     return code
 
 
+# The document lists the codes the service takes (upper or lower case), so a client or a
+# generator knows them without trying.
+Country = Annotated[str, WithJsonSchema({
+    "type": "string", "enum": [*COUNTRY_CODES, *(code.lower() for code in COUNTRY_CODES)],
+    "description": "ISO 3166-1 alpha-2 country code (XK: Kosovo), upper or lower case."})]
+
+
+def _identifier_schema(schema: dict[str, Any]) -> None:
+    """One branch per scheme, each constraining the value as that scheme's check does."""
+    schema["oneOf"] = [{"properties": {"scheme": {"const": scheme.value}, "value": rules}}
+                       for scheme, rules in VALUE_SCHEMAS.items()]
+    schema["description"] = ("An identifier of one scheme; its value is checked against the scheme's format "
+                             "and check digits (see each `oneOf` branch) and stored in canonical form.")
+
+
 class Identifier(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_identifier_schema)
 
     scheme: Scheme = Field(description="The identifier's scheme.", examples=["lei"])
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
@@ -139,7 +168,7 @@ class EntryContent(_EntryInputRules):
     aliases: list[Text] = Field(
         description="Other names it is known by (transliterations, former names).",
         default_factory=list, max_length=100, examples=[["Alatau Stroy LLP"]])
-    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2.", examples=["KZ"])
+    country: Country | None = Field(default=None, description="ISO 3166-1 alpha-2.", examples=["KZ"])
     addresses: list[LongText] = Field(
         description="Postal addresses, one per item.",
         examples=[["050000, Алматы, пр. Абая, 10"]],
@@ -205,7 +234,7 @@ class EntryPatch(_EntryInputRules):
         description="Other names it is known by (transliterations, former names).",
         examples=[["Alatau Stroy LLP"]],
         default=None, max_length=100)
-    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2.", examples=["KZ"])
+    country: Country | None = Field(default=None, description="ISO 3166-1 alpha-2.", examples=["KZ"])
     addresses: list[LongText] | None = Field(
         description="Postal addresses, one per item.",
         examples=[["050000, Алматы, пр. Абая, 10"]],

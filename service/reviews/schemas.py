@@ -51,8 +51,21 @@ class Rejection(BaseModel):
         examples=["Decision reference does not match the ministry's register"])
 
 
+def _exactly_one_of_ids_or_batch_ref(schema: dict[str, Any]) -> None:
+    # The document says what the validator checks: one of the two keys, never both, never null.
+    for name in ("ids", "batch_ref"):
+        prop = schema["properties"][name]
+        branches = [branch for branch in prop.pop("anyOf", []) if branch.get("type") != "null"]
+        prop.pop("default", None)
+        prop.update(branches[0] if branches else {})
+    schema["oneOf"] = [{"required": ["ids"], "not": {"required": ["batch_ref"]}},
+                       {"required": ["batch_ref"], "not": {"required": ["ids"]}}]
+    schema["examples"] = [{"ids": ["5b7f4d1e-9d2a-4c3e-8e1d-7a1c0b7e9f3a"]},
+                          {"batch_ref": "import-4c3e1d7a-5b7f-4d1e-9d2a-1c0b7e9f3a21"}]
+
+
 class BatchApproval(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_exactly_one_of_ids_or_batch_ref)
 
     ids: list[Annotated[str, StringConstraints(min_length=1, max_length=36)]] | None = Field(
         examples=[["5b7f4d1e-9d2a-4c3e-8e1d-7a1c0b7e9f3a"]],
@@ -60,6 +73,13 @@ class BatchApproval(BaseModel):
     batch_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = (
         Field(default=None, description="Every pending review of this bulk request or import.",
               examples=["import-4c3e1d7a-5b7f-4d1e-9d2a-1c0b7e9f3a21"]))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(data.get(name, "") is None for name in ("ids", "batch_ref")):
+            raise ValueError("leave ids or batch_ref out rather than sending null")
+        return data
 
     @model_validator(mode="after")
     def _one_of(self) -> BatchApproval:

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from service.common.strict import Day, Flag, Instant
-from service.entries.schemas import validate_country
+from service.common.strict import Day, Flag, Instant, Integer, Number
+from service.entries.schemas import Country, validate_country
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 NameText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -37,7 +45,7 @@ class Subject(BaseModel):
     aliases: list[NameText] = Field(
         description="Other names of the bidder.",
         default_factory=list, max_length=20, examples=[["ТОО «Алатау Строй»"]])
-    country: str | None = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2.")
+    country: Country | None = Field(default=None, examples=["KZ"], description="ISO 3166-1 alpha-2.")
     identifiers: list[SubjectIdentifier] = Field(
         description="The bidder's identifiers.",
         examples=[[{"scheme": "bin", "value": "123456789012"}]],
@@ -71,9 +79,10 @@ class ScreenRequest(BaseModel):
     subjects: list[Subject] = Field(min_length=1, max_length=1000, description="1 to 1,000 bidders.")
     as_of: Day | None = Field(default=None, description="Valid time: the day the list is read for "
                                                           "(default today).", examples=["2026-11-26"])
-    threshold: float | None = Field(examples=[0.85], default=None, ge=0.0, le=1.0,
+    threshold: Number | None = Field(examples=[0.85], default=None, ge=0.0, le=1.0,
                                     description="Minimum score; null = the calibrated default.")
-    limit: int = Field(examples=[5], default=5, ge=1, le=50, description="Matches per subject at most.")
+    limit: Integer = Field(examples=[5], default=5, ge=1, le=50,
+                                            description="Matches per subject at most.")
     tender_ref: Short | None = Field(
         description="The tender the screening is for; kept in the audit log.",
         default=None, examples=["KZ-2026-0042"])

@@ -62,10 +62,11 @@ def test_audit_pages_and_entry_filters_take_the_extremes_too(served: tuple[str, 
     assert listed.status_code == 200, listed.text
 
 
-def test_an_empty_window_is_refused_before_the_stream_starts(served: tuple[str, Actor]) -> None:
+def test_an_inverted_window_is_empty_and_bad_parameters_are_refused_before_the_stream(
+        served: tuple[str, Actor]) -> None:
     url, auditor = served
     response = _get(url, "/v1/audit/export", {"since": LATEST, "until": EARLIEST}, auditor)
-    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert response.status_code == 200 and response.text == ""
     for bad in ({"since": "yesterday"}, {"format": "xml"}, {"action": "DROP TABLE"}, {"since": "2026-13-01"}):
         answer = _get(url, "/v1/audit/export", bad, auditor)
         assert answer.status_code == 422, (bad, answer.text)

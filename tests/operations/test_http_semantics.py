@@ -17,6 +17,7 @@ from tests.support import Actor
     ("OPTIONS", "/v1/audit/checkpoints", "GET, POST"),
     ("DELETE", "/healthz", "GET"),
     ("GET", "/v1/token", "POST"),
+    ("OPTIONS", "/v1/entries/bulk", "POST"),  # its own path, not an entry id
 ])
 def test_405_names_every_method_the_path_serves_in_allow(client: TestClient, method: str, path: str,
                                                          allowed: str) -> None:
