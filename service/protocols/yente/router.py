@@ -7,16 +7,19 @@ are problem documents, whose ``detail`` string is yente's ``ErrorResponse``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
 from service.auth.deps import Principal, TxDep, require
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.common.streams import started
+from service.exchange import service as exchange
 from service.kernel.roles import Role
 from service.observability.metrics import observe_screening
-from service.protocols.yente import service
+from service.protocols.yente import mirror, service
 from service.protocols.yente.schemas import (
     AlgorithmResponse,
     DataCatalogModel,
@@ -96,3 +99,41 @@ def get_entity(
     nested: Annotated[bool, Query(description="Nest its sanction or risk and identifications.")] = True,
 ) -> EntityResponse:
     return service.get_entity(tx.session, principal, entity_id, nested=nested)
+
+
+# A yente-format data catalog (yente's YENTE_MANIFEST points a dataset at index.json).
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/catalog/index.json", operation_id="yenteCatalogIndex", responses=PROBLEMS,
+            summary="The caller's visible list as a yente-format dataset index, for mirrors")
+def catalog_index(request: Request, tx: TxDep, principal: Reader) -> dict[str, Any]:
+    return mirror.index(tx.session, principal, _base(request))
+
+
+@router.get("/catalog/entities.ftm.json", operation_id="yenteCatalogEntities",
+            responses={**PROBLEMS, 200: {"content": {"application/json+ftm": {}},
+                                         "description": "FtM entities, one per line."}},
+            summary="Every entry the caller may see as FtM entities (the dataset's entities resource)")
+def catalog_entities(request: Request, tx: TxDep, principal: Reader) -> StreamingResponse:
+    tx.release()  # the stream reads through its own short sessions, as /v1/export/ftm does
+    return StreamingResponse(started(exchange.iter_ftm_lines(request.app.state.sessions.read, principal)),
+                             media_type="application/json+ftm")
+
+
+@router.get("/catalog/delta.json", operation_id="yenteCatalogDeltas", responses=PROBLEMS,
+            summary="The dataset's delta versions (one per list revision), for yente's delta updates")
+def catalog_deltas(request: Request, tx: TxDep, principal: Reader) -> dict[str, Any]:
+    return mirror.delta_index(tx.session, principal, _base(request))
+
+
+@router.get("/catalog/entities.delta.json", operation_id="yenteCatalogDelta",
+            responses={**PROBLEMS, 200: {"content": {"application/json+ftm": {}},
+                                         "description": "ADD, MOD and DEL operations, one per line."}},
+            summary="One delta version's entity operations (ADD, MOD, DEL)")
+def catalog_delta(tx: TxDep, principal: Reader,
+                  version: Annotated[str, Query(max_length=12, description="A version from delta.json.")]
+                  ) -> StreamingResponse:
+    return StreamingResponse(mirror.delta_lines(tx.session, principal, version), media_type="application/json+ftm")
