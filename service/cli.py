@@ -354,7 +354,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
         client = prepare_demo(credentials_file, demo_data_dir())
     application = create_app(settings)
     if demo:
-        console.print(demo_banner(client, credentials_file, host, port), highlight=False, markup=False)
+        console.print(demo_banner(client, credentials_file, host, port), highlight=False, markup=False, soft_wrap=True)
     from service.workers import default_workers, serve_workers
 
     count = workers or settings.workers or default_workers()
