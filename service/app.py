@@ -25,6 +25,7 @@ from service.kernel.uow import Sessions
 from service.listview import Lists
 from service.listview.warmup import save_if_behind, warm, warm_in_background
 from service.middleware import AdmissionControl, RequestContext, hide_query_strings_in_access_log
+from service.monitoring.router import router as monitoring_router
 from service.observability.logs import configure_logging
 from service.observability.metrics import Gauges
 from service.observability.middleware import RequestLog
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "appeals", "description": "Appeals against listings and their outcomes."},
                       {"name": "recognitions", "description": "Recognition of other organisations' entries."},
                       {"name": "exchange", "description": "FollowTheMoney export and the change feed for mirrors."},
+                      {"name": "monitoring", "description": "Watched suppliers after award, alerts, decisions."},
                       {"name": "operations", "description": "Metrics for the service's operator."},
                       {"name": "yente", "description": "yente's match API (FollowTheMoney entities), for yente clients."},
                       {"name": "reconciliation", "description": "The Reconciliation API 0.2, for OpenRefine."},
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(auth_router)
     app.include_router(entries_router)
     app.include_router(screening_router)
+    app.include_router(monitoring_router)
     app.include_router(history_router)
     app.include_router(reviews_router)
     app.include_router(appeals_router)

@@ -7,15 +7,45 @@ Create Date: 2026-12-02 21:40:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql
+
+import service.kernel.db
+
 revision: str = '0004'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql')
+
 
 def upgrade() -> None:
-    pass
+    op.create_table('watched_suppliers',
+    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=200), nullable=False),
+    sa.Column('subject', JSON, nullable=False),
+    sa.Column('contract_ref', sa.String(length=200), nullable=True),
+    sa.Column('watch_until', sa.Date(), nullable=True),
+    sa.Column('last_matches', JSON, nullable=False),
+    sa.Column('last_revision', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
+                            name=op.f('fk_watched_suppliers_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('position', name=op.f('pk_watched_suppliers')),
+    sa.UniqueConstraint('id', name=op.f('uq_watched_suppliers_id')),
+    sa.UniqueConstraint('organisation_id', 'ref', name='uq_watched_suppliers_organisation_id_ref')
+    )
+    with op.batch_alter_table('watched_suppliers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_watched_suppliers_organisation_id'), ['organisation_id'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('watched_suppliers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_watched_suppliers_organisation_id'))
+    op.drop_table('watched_suppliers')

@@ -1,0 +1,68 @@
+"""Monitoring after award: the organisation's watchlist of contracted suppliers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from service.auth.deps import Principal, TxDep, require
+from service.common.responses import PROBLEMS
+from service.common.routing import StrictJSONRoute
+from service.kernel.roles import Role
+from service.monitoring import watchlist
+from service.monitoring.schemas import (
+    WatchBulk,
+    WatchBulkResult,
+    WatchedSupplierIn,
+    WatchedSupplierOut,
+    WatchPage,
+)
+
+router = APIRouter(route_class=StrictJSONRoute, tags=["monitoring"])
+
+Screener = Annotated[Principal, Depends(require(Role.screener))]
+
+
+@router.post("/v1/watchlist", response_model=WatchedSupplierOut, status_code=status.HTTP_201_CREATED,
+             operation_id="watchSupplier", summary="Watch a contracted supplier; it is screened at once",
+             responses=PROBLEMS)
+def watch(body: WatchedSupplierIn, request: Request, response: Response, tx: TxDep,
+          principal: Screener) -> WatchedSupplierOut:
+    added = watchlist.add(tx, principal, request.app.state.lists, [body])[0]
+    response.headers["Location"] = f"/v1/watchlist/{added.id}"
+    return watchlist.to_out(added)
+
+
+@router.post("/v1/watchlist/bulk", response_model=WatchBulkResult, operation_id="watchSuppliers",
+             summary="Watch 1 to 1,000 suppliers at once; each is screened at once", responses=PROBLEMS)
+def watch_bulk(body: WatchBulk, request: Request, tx: TxDep, principal: Screener) -> WatchBulkResult:
+    added = watchlist.add(tx, principal, request.app.state.lists, body.suppliers)
+    return WatchBulkResult(results=[watchlist.to_out(w) for w in added])
+
+
+@router.get("/v1/watchlist", response_model=WatchPage, operation_id="listWatchlist",
+            summary="The organisation's watched suppliers, oldest first", responses=PROBLEMS)
+def list_watchlist(tx: TxDep, principal: Screener, cursor: Annotated[str | None, Query(max_length=200)] = None,
+                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> WatchPage:
+    return watchlist.page(tx.session, principal, cursor, limit)
+
+
+@router.get("/v1/watchlist/{watch_id}", response_model=WatchedSupplierOut, operation_id="getWatchedSupplier",
+            summary="A watched supplier with its last screening's matches", responses=PROBLEMS)
+def get_watched(watch_id: str, tx: TxDep, principal: Screener) -> WatchedSupplierOut:
+    return watchlist.to_out(watchlist.get(tx.session, principal, watch_id))
+
+
+@router.put("/v1/watchlist/{watch_id}", response_model=WatchedSupplierOut, operation_id="replaceWatchedSupplier",
+            summary="Change a watched supplier; it is screened again at once", responses=PROBLEMS)
+def replace_watched(watch_id: str, body: WatchedSupplierIn, request: Request, tx: TxDep,
+                    principal: Screener) -> WatchedSupplierOut:
+    return watchlist.to_out(watchlist.replace(tx, principal, request.app.state.lists, watch_id, body))
+
+
+@router.delete("/v1/watchlist/{watch_id}", status_code=status.HTTP_204_NO_CONTENT,
+               operation_id="unwatchSupplier", summary="Stop watching a supplier", responses=PROBLEMS)
+def unwatch(watch_id: str, tx: TxDep, principal: Screener) -> Response:
+    watchlist.remove(tx, principal, watch_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

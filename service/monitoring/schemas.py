@@ -1,0 +1,78 @@
+"""Watchlist requests and answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from service.common.strict import Day
+from service.screening.schemas import (
+    MAX_SCREEN_CHARACTERS,
+    MAX_SCREEN_NAMES,
+    ScreenMatch,
+    Subject,
+    SubjectIdentifier,
+)
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_BULK = 1000
+
+
+class WatchedSupplierIn(Subject):
+    """A supplier to watch: the screening subject shape, plus the contract it is watched for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contract_ref: Short | None = Field(default=None, description="The contract the supplier holds.",
+                                       examples=["KZ-2026-0042/C1"])
+    watch_until: Day | None = Field(default=None, description="Last day to watch (e.g. the contract's end); "
+                                    "null = until removed.", examples=["2029-12-31"])
+
+
+class WatchBulk(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    suppliers: list[WatchedSupplierIn] = Field(min_length=1, max_length=MAX_BULK,
+                                               description="1 to 1,000 suppliers.")
+
+    @model_validator(mode="after")
+    def _within_cost_bound(self) -> WatchBulk:
+        # Adding screens at once: the same bound as one screening, for the same reason.
+        names = sum(1 + len(s.aliases) for s in self.suppliers)
+        characters = sum(len(s.name) + sum(map(len, s.aliases)) for s in self.suppliers)
+        if names > MAX_SCREEN_NAMES or characters > MAX_SCREEN_CHARACTERS:
+            raise ValueError(f"at most {MAX_SCREEN_NAMES:,} names and {MAX_SCREEN_CHARACTERS:,} characters "
+                             "of names in one bulk add: split the suppliers over several requests")
+        refs = [s.ref for s in self.suppliers]
+        if len(set(refs)) != len(refs):
+            raise ValueError("each supplier's ref must be unique within the request")
+        return self
+
+
+class WatchedSupplierOut(BaseModel):
+    id: str = Field(description="The watch's id.", examples=["9a1c2b3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"])
+    ref: str = Field(description="The caller's reference for the supplier.", examples=["sup-17"])
+    name: str = Field(description="The supplier's name.", examples=["Alatau Stroy LLP"])
+    aliases: list[str] = Field(description="Other names.", examples=[["ТОО «Алатау Строй»"]])
+    country: str | None = Field(description="ISO 3166-1 alpha-2.", examples=["KZ"])
+    identifiers: list[SubjectIdentifier] = Field(description="The supplier's identifiers.")
+    kind: str | None = Field(description="company, person or null.", examples=["company"])
+    contract_ref: str | None = Field(description="The contract.", examples=["KZ-2026-0042/C1"])
+    watch_until: date | None = Field(description="Last day watched.", examples=["2029-12-31"])
+    list_revision: int = Field(description="The list revision of the last screening.", examples=[1042])
+    matches: list[ScreenMatch] = Field(description="The last screening's matches, best first.")
+    created_at: datetime = Field(description="When it was added (UTC).", examples=["2026-12-02T09:30:00Z"])
+    updated_at: datetime = Field(description="When it last changed (UTC).", examples=["2026-12-02T09:30:00Z"])
+
+
+class WatchBulkResult(BaseModel):
+    results: list[WatchedSupplierOut] = Field(description="One per supplier, in request order.")
+
+
+class WatchPage(BaseModel):
+    items: list[WatchedSupplierOut] = Field(description="Watched suppliers, oldest first.")
+    next_cursor: str | None = Field(examples=["eyJwIjo0Mn0"],
+                                    description="Pass as `cursor` for the next page; null on the last.")
+
