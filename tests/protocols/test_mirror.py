@@ -76,4 +76,4 @@ def test_restricted_entries_stay_out_of_the_mirror(client: TestClient, actor: Ca
         assert all(not op["entity"]["id"].startswith(sid) for op in _lines(client, stranger, url))
     assert client.get("/catalog/index.json").status_code == 401
     assert client.get("/catalog/entities.delta.json", params={"version": "x"},
-                      headers=stranger.headers).status_code == 400
+                      headers=stranger.headers).status_code == 422

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from service.entries.schemas import validate_country
 from service.entries.service import describe_validation_error
-from service.kernel.errors import FieldError, ServiceError, Unprocessable
+from service.kernel.errors import FieldError, Unprocessable
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
@@ -170,6 +170,4 @@ def screen_ocds(tx: Tx, principal: Principal, lists: Lists, document: Any, *, ro
              "screening_id": matches.get(party_id, (None, None))[1],
              "matches": matches.get(party_id, ([], None))[0]}
             for party_id, (party, subject) in parties.items()]})
-    if not tenders:
-        raise ServiceError("no releases")
-    return {"tenders": tenders}
+    return {"tenders": tenders}  # a package of no releases screens nothing

@@ -133,8 +133,9 @@ def reconcile(tx: Tx, principal: Principal, lists: Lists, queries_json: str) -> 
     subjects, limits = [], {}
     for key, query in batch.root.items():
         example = _example(query)
-        if example is not None:
-            subjects.append(yente.subject_of(key, example)[0])
+        subject = yente.subject_of(key, example)[0] if example is not None else None
+        if subject is not None:
+            subjects.append(subject)
             limits[key] = query.limit
     if not subjects:
         return answer

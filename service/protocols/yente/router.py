@@ -17,6 +17,7 @@ from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.common.streams import started
 from service.exchange import service as exchange
+from service.kernel.errors import Unprocessable
 from service.kernel.roles import Role
 from service.observability.metrics import observe_screening
 from service.protocols.yente import mirror, service
@@ -32,9 +33,19 @@ router = APIRouter(route_class=StrictJSONRoute, tags=["yente"])
 
 Screener = Annotated[Principal, Depends(require(Role.screener))]
 Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
-TS_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$"  # yente's changed_since
+# yente's changed_since pattern, with the ranges of months, days, hours, minutes and seconds.
+# (months' lengths too; a 29 February of a common year is the one date the calendar check refuses).
+DAY = r"((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-9])|(0[13-9]|1[0-2])-30|(0[13578]|1[02])-31)"
+TS_PATTERN = rf"^[1-9]\d{{3}}-{DAY}(T([01]\d|2[0-3])(:[0-5]\d(:[0-5]\d)?)?)?$"
 Ids = Annotated[list[Annotated[str, Query(max_length=200)]], Query(max_length=50)]
 Names = Annotated[list[Annotated[str, Query(max_length=64)]], Query(max_length=50)]
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError as exc:  # 2026-02-31 fits the pattern, not the calendar
+        raise Unprocessable(f"changed_since: {exc}") from exc
 
 
 @router.post("/match/{dataset}", response_model=EntityMatchResponse, operation_id="yenteMatch",
@@ -55,8 +66,8 @@ def match(
     cutoff: Annotated[float | None, Query(ge=0.0, le=1.0, deprecated=True,
                                           description="Score below which results are dropped (yente: "
                                                       "deprecated, at most `threshold`).")] = None,
-    algorithm: Annotated[str, Query(max_length=64, description="`best`, `default` or a name from "
-                                                              "/algorithms.")] = "best",
+    algorithm: Annotated[str, Query(pattern=service.ALGORITHM_PATTERN, description="`best`, `default` or a "
+                                                                                  "name from /algorithms.")] = "best",
     topics: Names = [],  # noqa: B006 - FastAPI copies query defaults
     exclude_entity_ids: Ids = [],  # noqa: B006
     changed_since: Annotated[str | None, Query(pattern=TS_PATTERN, description="Only entries changed since "
@@ -67,7 +78,7 @@ def match(
     tender_ref: Annotated[str | None, Query(min_length=1, max_length=200,
                                             description="The tender, kept in the receipt and audit log.")] = None,
 ) -> EntityMatchResponse:
-    since = datetime.fromisoformat(changed_since).replace(tzinfo=UTC) if changed_since else None
+    since = _instant(changed_since) if changed_since else None
     options = service.MatchOptions(
         limit=limit, threshold=threshold, cutoff=cutoff, algorithm=algorithm, topics=tuple(topics),
         exclude_entity_ids=frozenset(exclude_entity_ids), changed_since=since, include_dataset=tuple(include_dataset),
@@ -134,6 +145,6 @@ def catalog_deltas(request: Request, tx: TxDep, principal: Reader) -> dict[str, 
                                          "description": "ADD, MOD and DEL operations, one per line."}},
             summary="One delta version's entity operations (ADD, MOD, DEL)")
 def catalog_delta(tx: TxDep, principal: Reader,
-                  version: Annotated[str, Query(max_length=12, description="A version from delta.json.")]
+                  version: Annotated[str, Query(pattern=r"^\d{1,12}$", description="A version from delta.json.")]
                   ) -> StreamingResponse:
     return StreamingResponse(mirror.delta_lines(tx.session, principal, version), media_type="application/json+ftm")

@@ -8,11 +8,14 @@ provenance) travels in extra keys, which those clients ignore.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-PropertyValues = list[Annotated[str, StringConstraints(max_length=500)]]
+PropertyValues = Annotated[list[Annotated[str, StringConstraints(max_length=500)]], Field(max_length=20)]
+# The FtM schemata a debarment list can answer (yente refuses the others with 400; a typed field
+# says so in the document).
+MatchableSchema = Literal["Thing", "LegalEntity", "Person", "Company", "Organization", "PublicBody"]
 
 
 class EntityExample(BaseModel):
@@ -22,8 +25,9 @@ class EntityExample(BaseModel):
 
     id: str | None = Field(default=None, max_length=200, examples=["bid-17"],
                            description="The caller's id, echoed back.")
-    schema_: str = Field(alias="schema", max_length=64, examples=["Company"],
-                         description="FtM schema: Company, Organization, LegalEntity, Person (and their kin).")
+    schema_: MatchableSchema = Field(alias="schema", examples=["Company"],
+                                     description="FtM schema: Company, Organization, PublicBody, LegalEntity, "
+                                                 "Person or Thing.")
     properties: dict[Annotated[str, StringConstraints(max_length=64)], str | PropertyValues] = Field(
         max_length=64,
         description="FtM properties; used: name, alias, previousName, weakAlias, abbreviation, country, "
@@ -111,9 +115,10 @@ class EntityMatches(BaseModel):
 class EntityMatchResponse(BaseModel):
     responses: dict[str, EntityMatches] = Field(description="One answer per query key.", examples=[{}])
     limit: int = Field(examples=[5], description="Results per query at most.")
-    screening_id: str = Field(description="The screening's receipt: GET /v1/screenings/{screening_id}.",
-                              examples=["e4d3c2b1-a098-4f76-8e54-3210fedcba98"])
-    list_revision: int = Field(examples=[1042], description="The list revision the screening read.")
+    screening_id: str | None = Field(
+        description="The screening's receipt: GET /v1/screenings/{screening_id} (null when no query had a name, "
+                    "so nothing was screened).", examples=["e4d3c2b1-a098-4f76-8e54-3210fedcba98"])
+    list_revision: int | None = Field(examples=[1042], description="The list revision the screening read.")
     algorithm: str = Field(examples=["debarlist-match/1.4"], description="The algorithm and version used.")
 
 

@@ -9,6 +9,7 @@ nests adjacent entities.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,8 +65,10 @@ IDENTIFIER_PROPERTIES = {
     "uscCode": "cn_uscc", "ogrnCode": "ogrn", "okpoCode": "okpo", "swiftBic": "swift",
 }
 ALGORITHM_NAMES = frozenset({"best", "default", *ALGORITHMS, *(name.split("/")[0] for name in ALGORITHMS)})
+ALGORITHM_PATTERN = "^(" + "|".join(re.escape(name) for name in sorted(ALGORITHM_NAMES)) + ")$"
 MATCH_TOPIC = ftm.TOPIC
 MAX_LIMIT = 50  # the screening's own bound per subject
+MAX_NAMES, MAX_IDENTIFIERS, MAX_IDENTIFIER = 21, 20, 100  # a screening subject's bounds (name + 20 aliases)
 
 
 @dataclass(frozen=True)
@@ -102,20 +105,16 @@ def _values(properties: dict[str, str | list[str]], name: str) -> list[str]:
     return [value.strip() for value in values if value.strip()]
 
 
-def subject_of(ref: str, example: EntityExample) -> tuple[Subject, EntityExample]:
-    """The screening subject of one query, and the query as it was read (yente echoes it)."""
-    if example.schema_ not in SCHEMA_KINDS:
-        raise ServiceError(f"Cannot parse example entity: schema {example.schema_!r} cannot be matched "
-                           f"against a debarment list (use one of {', '.join(SCHEMA_KINDS)})")
+def subject_of(ref: str, example: EntityExample) -> tuple[Subject | None, EntityExample]:
+    """The screening subject of one query (None when it has no name: nothing to match by), and
+    the query as it was read: the values used, as yente echoes the cleaned query."""
     used: dict[str, list[str]] = {}
     names: list[str] = []
     for prop in NAME_PROPERTIES:
         for value in _values(example.properties, prop):
-            used.setdefault(prop, []).append(value)
-            if value not in names:
+            if value not in names and len(names) < MAX_NAMES:
                 names.append(value)
-    if not names:
-        raise ServiceError("Cannot parse example entity: a query needs a name (name, alias, ...)")
+                used.setdefault(prop, []).append(value)
     country = None
     for prop in COUNTRY_PROPERTIES:
         for value in _values(example.properties, prop):
@@ -125,18 +124,21 @@ def subject_of(ref: str, example: EntityExample) -> tuple[Subject, EntityExample
                 continue  # yente drops values its types cannot clean
             used.setdefault(prop, []).append(value.lower())
             country = country or code
-    identifiers = []
+    identifiers: list[SubjectIdentifier] = []
     for prop, scheme in IDENTIFIER_PROPERTIES.items():
         for value in _values(example.properties, prop):
-            used.setdefault(prop, []).append(value)
-            identifiers.append({"scheme": scheme, "value": value})
+            if len(value) <= MAX_IDENTIFIER and len(identifiers) < MAX_IDENTIFIERS:
+                used.setdefault(prop, []).append(value)
+                identifiers.append(SubjectIdentifier(scheme=scheme, value=value))
+    echoed = EntityExample.model_validate({"id": example.id, "schema": example.schema_, "properties": used})
+    if not names:
+        return None, echoed
     try:
-        subject = Subject(ref=ref, name=names[0], aliases=names[1:], country=country,
-                          identifiers=[SubjectIdentifier.model_validate(i) for i in identifiers],
+        subject = Subject(ref=ref, name=names[0], aliases=names[1:], country=country, identifiers=identifiers,
                           kind=SCHEMA_KINDS[example.schema_])
     except ValidationError as exc:
         raise ServiceError(f"Cannot parse example entity {ref!r}: {describe_validation_error(exc)}") from exc
-    return subject, EntityExample.model_validate({"id": example.id, "schema": example.schema_, "properties": used})
+    return subject, echoed
 
 
 def match(tx: Tx, principal: Principal, lists: Lists, *, dataset: str, body: EntityMatchQuery,
@@ -148,21 +150,29 @@ def match(tx: Tx, principal: Principal, lists: Lists, *, dataset: str, body: Ent
     threshold = DEFAULT_THRESHOLD if options.threshold is None else options.threshold
     # yente returns results down to the cutoff and flags those at the threshold as matches.
     cutoff = threshold if options.cutoff is None else min(options.cutoff, threshold)
-    read = [subject_of(ref, example) for ref, example in body.queries.items()]
+    read = [(ref, *subject_of(ref, example)) for ref, example in body.queries.items()]
+    subjects = [subject for _, subject, _ in read if subject is not None]
+    if not subjects:  # nothing to match by: nothing screened, no receipt
+        return EntityMatchResponse(
+            responses={ref: EntityMatches(results=[], total=TotalSpec(value=0), query=echoed)
+                       for ref, _, echoed in read},
+            limit=options.limit, screening_id=None, list_revision=None, algorithm=algorithm)
     narrowed = organisation is not None or options.filters_results()
     try:
-        request = ScreenRequest(subjects=[subject for subject, _ in read], threshold=cutoff,
-                                limit=MAX_LIMIT if narrowed else options.limit, tender_ref=options.tender_ref)
+        request = ScreenRequest(subjects=subjects, threshold=cutoff, limit=MAX_LIMIT if narrowed else options.limit,
+                                tender_ref=options.tender_ref)
     except ValidationError as exc:
         raise Unprocessable(describe_validation_error(exc)) from exc
     screened = screening.screen(tx, principal, lists, request)
+    by_ref = {result.ref: result for result in screened.results}
     entries = _entries(tx.session, {m.entry_id for r in screened.results for m in r.matches})
     on = screened.as_of
     responses = {}
-    for (subject, echoed), result in zip(read, screened.results, strict=True):
-        kept = [m for m in result.matches if _kept(m, entries[m.entry_id], organisation, options)][:options.limit]
+    for ref, subject, echoed in read:
+        found = by_ref[ref].matches if subject is not None else []
+        kept = [m for m in found if _kept(m, entries[m.entry_id], organisation, options)][:options.limit]
         scored = [_scored(m, entries[m.entry_id], on, threshold, screened.screening_id) for m in kept]
-        responses[subject.ref] = EntityMatches(results=scored, total=TotalSpec(value=len(scored)), query=echoed)
+        responses[ref] = EntityMatches(results=scored, total=TotalSpec(value=len(scored)), query=echoed)
     return EntityMatchResponse(responses=responses, limit=options.limit, screening_id=screened.screening_id,
                                list_revision=screened.list_revision, algorithm=algorithm)
 
