@@ -50,13 +50,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     text = _SUITE_LOG["path"].read_text(encoding="utf-8")
     leaked = sorted(s for s in ISSUED if s in text)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.ensure_newline()
     if leaked:
         if reporter:
             reporter.write_line(f"FAILED: {len(leaked)} of {len(ISSUED)} issued secrets appear in the suite's "
                                 f"log {_SUITE_LOG['path']} (e.g. one ending …{leaked[0][-6:]})", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    elif reporter and session.config.getoption("verbose") > 0:
-        reporter.write_line(f"log check: none of {len(ISSUED)} issued secrets in {len(text)} bytes of log")
+    elif reporter:
+        reporter.write_line(f"log check: none of the {len(ISSUED)} secrets and tokens issued appears in the "
+                            f"suite's {len(text):,} bytes of log")
 
 
 @pytest.fixture(scope="session")
