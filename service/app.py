@@ -26,6 +26,7 @@ from service.listview import Lists
 from service.listview.warmup import save_if_behind, warm, warm_in_background
 from service.middleware import AdmissionControl, RequestContext, hide_query_strings_in_access_log
 from service.monitoring.router import router as monitoring_router
+from service.monitoring.runner import MonitorLoop
 from service.observability.logs import configure_logging
 from service.observability.metrics import Gauges
 from service.observability.middleware import RequestLog
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "exchange", "description": "FollowTheMoney export and the change feed for mirrors."},
                       {"name": "monitoring", "description": "Watched suppliers after award, alerts, decisions."},
                       {"name": "operations", "description": "Metrics for the service's operator."},
-                      {"name": "yente", "description": "yente's match API (FollowTheMoney entities), for yente clients."},
+                      {"name": "yente", "description": "yente's match API (FtM entities), for yente clients."},
                       {"name": "reconciliation", "description": "The Reconciliation API 0.2, for OpenRefine."},
                   ])
     app.state.settings = settings
@@ -91,6 +92,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # The screening index is built from the database before the first request is served.
     app.state.startup_hooks = [_build_index]
     app.state.shutdown_hooks = [_save_index]
+    app.state.monitoring = MonitorLoop(app.state.session_factory, app.state.lists,
+                                       settings.monitoring_interval_seconds)
+    app.state.startup_hooks.append(lambda app: app.state.monitoring.start())
+    app.state.shutdown_hooks.insert(0, lambda app: app.state.monitoring.stop())
     install_handlers(app)
     app.openapi = problem_only_openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Idempotency)  # inside RequestContext: bodies are bounded and ids added first

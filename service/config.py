@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     checkpoint_interval_seconds: int = Field(default=3600, ge=0)
+    # How often the monitoring loop looks for a new list revision to re-screen watchlists
+    # against (seconds; 0 = not in this process, e.g. when `debarlist worker` runs it).
+    monitoring_interval_seconds: float = Field(default=1.0, ge=0, le=3600)
     # API clients holding the cross-organisation `operator` role: refused (none is created, an
     # existing one gets no token) unless true. The command line is always the operator.
     allow_operator_clients: bool = False

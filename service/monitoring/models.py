@@ -30,3 +30,34 @@ class WatchedSupplier(Base):
     last_revision: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MonitoringCursor(Base):
+    """The list revision every watch has been re-screened up to (one row). It moves in the same
+    transaction as the alerts it produced, so no change is alerted twice or missed."""
+
+    __tablename__ = "monitoring_cursor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+
+    position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                          autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    watch_id: Mapped[str] = mapped_column(String(36), index=True)
+    ref: Mapped[str] = mapped_column(String(200))
+    entry_id: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(32))  # match_appeared, match_disappeared, match_changed
+    changes: Mapped[list[str]] = mapped_column(JSONType)
+    # The match as it stands (for a disappeared one: as it last stood), entry, provenance, appeal.
+    match: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    list_revision: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # new, acknowledged
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

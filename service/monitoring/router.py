@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from service.auth.deps import Principal, TxDep, require
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
+from service.common.strict import Instant
 from service.kernel.roles import Role
-from service.monitoring import watchlist
+from service.monitoring import alerts, watchlist
 from service.monitoring.schemas import (
+    AlertOut,
+    AlertPage,
     WatchBulk,
     WatchBulkResult,
     WatchedSupplierIn,
@@ -66,3 +69,23 @@ def replace_watched(watch_id: str, body: WatchedSupplierIn, request: Request, tx
 def unwatch(watch_id: str, tx: TxDep, principal: Screener) -> Response:
     watchlist.remove(tx, principal, watch_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/v1/alerts", response_model=AlertPage, operation_id="listAlerts",
+            summary="The organisation's alerts, oldest first: poll with status=new and since", responses=PROBLEMS)
+def list_alerts(tx: TxDep, principal: Screener, status: Literal["new", "acknowledged"] | None = None,
+                since: Instant | None = None, cursor: Annotated[str | None, Query(max_length=200)] = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> AlertPage:
+    return alerts.page(tx.session, principal, status, since, cursor, limit)
+
+
+@router.get("/v1/alerts/{alert_id}", response_model=AlertOut, operation_id="getAlert",
+            summary="An alert", responses=PROBLEMS)
+def get_alert(alert_id: str, tx: TxDep, principal: Screener) -> AlertOut:
+    return alerts.to_out(alerts.get(tx.session, principal, alert_id))
+
+
+@router.post("/v1/alerts/{alert_id}/acknowledge", response_model=AlertOut, operation_id="acknowledgeAlert",
+             summary="Acknowledge an alert", responses=PROBLEMS)
+def acknowledge_alert(alert_id: str, tx: TxDep, principal: Screener) -> AlertOut:
+    return alerts.to_out(alerts.acknowledge(tx, principal, alert_id))

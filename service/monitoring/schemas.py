@@ -76,3 +76,26 @@ class WatchPage(BaseModel):
     next_cursor: str | None = Field(examples=["eyJwIjo0Mn0"],
                                     description="Pass as `cursor` for the next page; null on the last.")
 
+
+
+class AlertOut(BaseModel):
+    id: str = Field(description="The alert's id.", examples=["5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"])
+    watch_id: str = Field(description="The watched supplier.", examples=["9a1c2b3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"])
+    ref: str = Field(description="The supplier's ref.", examples=["sup-17"])
+    entry_id: str = Field(description="The entry.", examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
+    reason: str = Field(description="match_appeared, match_disappeared or match_changed.",
+                        examples=["match_appeared"])
+    changes: list[str] = Field(description="For match_changed: score_band, listing, starts_on, ends_on, status, "
+                               "appeal_status.", examples=[["appeal_status"]])
+    match: ScreenMatch = Field(description="The match as it stands (as it last stood, if it disappeared), "
+                               "with the entry's provenance and appeal status and the explanation.")
+    list_revision: int = Field(description="The list revision that raised it.", examples=[1043])
+    status: str = Field(description="new or acknowledged.", examples=["new"])
+    created_at: datetime = Field(description="When it was raised (UTC).", examples=["2026-12-02T09:30:00Z"])
+    acknowledged_at: datetime | None = Field(description="When it was acknowledged.", examples=[None])
+
+
+class AlertPage(BaseModel):
+    items: list[AlertOut] = Field(description="Alerts, oldest first.")
+    next_cursor: str | None = Field(examples=["eyJwIjo0Mn0"],
+                                    description="Pass as `cursor` for the next page; null on the last.")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from debarlist_match import DEFAULT_THRESHOLD
+from debarlist_match import DEFAULT_THRESHOLD, Query
 from service.common.cursor import decode_cursor, encode_cursor
 from service.kernel.clock import today, utcnow
 from service.kernel.errors import Conflict, NotFound
@@ -20,6 +20,7 @@ from service.monitoring.models import WatchedSupplier
 from service.monitoring.schemas import WatchedSupplierIn, WatchedSupplierOut, WatchPage
 from service.screening.schemas import ScreenMatch, ScreenRequest, Subject, SubjectIdentifier
 from service.screening.service import ListView, match_subjects
+from service.screening.service import _query as subject_query
 
 SUBJECT_FIELDS = {"ref", "name", "aliases", "country", "identifiers", "kind"}
 MATCH_LIMIT = 5
@@ -27,6 +28,10 @@ MATCH_LIMIT = 5
 
 def _subject(body: WatchedSupplierIn) -> dict[str, Any]:
     return body.model_dump(mode="json", include=SUBJECT_FIELDS - {"ref"})
+
+
+def to_query(watch: WatchedSupplier) -> Query:
+    return subject_query(Subject.model_validate({"ref": watch.ref, **watch.subject}))
 
 
 def screen_watched(view: ListView, watches: list[WatchedSupplier], organisation_id: int) -> None:

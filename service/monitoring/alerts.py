@@ -1,0 +1,153 @@
+"""Re-screening after list changes, and the alerts it raises.
+
+The cursor row is locked for the run (FOR UPDATE SKIP LOCKED on PostgreSQL: an instance that
+finds it locked leaves the work to the one holding it; on SQLite the write transaction already
+serialises runs). Only watches whose result could change are re-screened: those whose last
+matches include a changed entry, and those a changed entry now matches.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from debarlist_match import DEFAULT_THRESHOLD
+from service.common.cursor import decode_cursor, encode_cursor
+from service.entries.models import Entry
+from service.entries.policy import screened_partitions
+from service.kernel.clock import today, utcnow
+from service.kernel.errors import NotFound
+from service.kernel.principal import Principal
+from service.kernel.uow import Tx
+from service.listview import Lists
+from service.listview.facts import ListedFacts
+from service.monitoring.models import Alert, MonitoringCursor, WatchedSupplier
+from service.monitoring.schemas import AlertOut, AlertPage
+from service.monitoring.watchlist import MATCH_LIMIT, screen_watched, to_query
+from service.screening.schemas import ScreenMatch
+from service.screening.service import ListView
+
+MATERIAL = ("listing", "starts_on", "ends_on", "status", "appeal_status")
+
+
+def band(score: float) -> str:
+    """Coarse score bands: a move within a band is not worth an alert."""
+    return "strong" if score >= 0.95 else "high" if score >= 0.9 else "possible"
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    changed = [f for f in MATERIAL if old["entry"].get(f) != new["entry"].get(f)]
+    if band(old["score"]) != band(new["score"]):
+        changed.insert(0, "score_band")
+    return changed
+
+
+def _cursor(session: Session) -> MonitoringCursor | None:
+    row = session.scalar(select(MonitoringCursor).where(MonitoringCursor.id == 1)
+                         .with_for_update(skip_locked=True))
+    if row is None and session.get(MonitoringCursor, 1) is None:
+        row = MonitoringCursor(id=1, revision=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def monitor(tx: Tx, lists: Lists) -> int:
+    """Re-screen what the list changes since the cursor may affect; return the alerts raised."""
+    session = tx.session
+    cursor = _cursor(session)
+    if cursor is None:
+        return 0  # another instance holds the cursor and is doing this work
+    view: ListView = lists.live(session)
+    if view.revision <= cursor.revision:
+        return 0
+    changed = set(session.scalars(select(Entry.id).where(Entry.revision > cursor.revision,
+                                                         Entry.revision <= view.revision)))
+    on = today()
+    raised = 0
+    watches = session.scalars(select(WatchedSupplier).where(
+        (WatchedSupplier.watch_until.is_(None)) | (WatchedSupplier.watch_until >= on))
+        .order_by(WatchedSupplier.organisation_id, WatchedSupplier.position)).all()
+    by_org: dict[int, list[WatchedSupplier]] = {}
+    for watch in watches:
+        by_org.setdefault(watch.organisation_id, []).append(watch)
+    for organisation_id, group in by_org.items():
+        def among_changed(facts: ListedFacts, org: int = organisation_id) -> bool:
+            return facts.entry_id in changed and facts.screenable_by(org) and facts.in_force_on(on)
+
+        parts = screened_partitions(organisation_id, include_inactive=False)
+        candidates = [w for w in group
+                      if any(m["entry_id"] in changed for m in w.last_matches)
+                      or view.search(to_query(w), threshold=DEFAULT_THRESHOLD, limit=MATCH_LIMIT,
+                                     accept=among_changed, partitions=parts)]
+        before = {w.id: {m["entry_id"]: m for m in w.last_matches} for w in candidates}
+        screen_watched(view, candidates, organisation_id)
+        for watch in candidates:
+            raised += _alert(session, watch, before[watch.id], view.revision)
+    cursor.revision = view.revision
+    tx.audit("monitoring.run", None, None, {"list_revision": view.revision, "changed_entries": len(changed),
+                                             "alerts": raised})
+    return raised
+
+
+def _alert(session: Session, watch: WatchedSupplier, old: dict[str, dict[str, Any]], revision: int) -> int:
+    new = {m["entry_id"]: m for m in watch.last_matches}
+    now = utcnow()
+    raised = []
+    changes: list[str]
+    for entry_id in sorted(old.keys() | new.keys()):
+        if entry_id not in old:
+            reason, changes, match = "match_appeared", [], new[entry_id]
+        elif entry_id not in new:
+            reason, changes, match = "match_disappeared", [], old[entry_id]
+        else:
+            changes = _changes(old[entry_id], new[entry_id])
+            if not changes:
+                continue
+            reason, match = "match_changed", new[entry_id]
+        raised.append(Alert(id=str(uuid.uuid4()), organisation_id=watch.organisation_id, watch_id=watch.id,
+                            ref=watch.ref, entry_id=entry_id, reason=reason, changes=changes, match=match,
+                            list_revision=revision, status="new", created_at=now))
+    session.add_all(raised)
+    return len(raised)
+
+
+def page(session: Session, principal: Principal, status: str | None, since: datetime | None,
+         cursor: str | None, limit: int) -> AlertPage:
+    after = decode_cursor(cursor, "p")["p"] if cursor else 0
+    query = select(Alert).where(Alert.organisation_id == principal.organisation_id, Alert.position > after)
+    if status is not None:
+        query = query.where(Alert.status == status)
+    if since is not None:
+        query = query.where(Alert.created_at >= since)
+    rows = session.scalars(query.order_by(Alert.position).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AlertPage(items=[to_out(a) for a in rows],
+                     next_cursor=encode_cursor({"p": rows[-1].position}) if more and rows else None)
+
+
+def get(session: Session, principal: Principal, alert_id: str) -> Alert:
+    alert = session.scalar(select(Alert).where(Alert.id == alert_id))
+    if alert is None or alert.organisation_id != principal.organisation_id:
+        raise NotFound(f"alert {alert_id!r} does not exist")
+    return alert
+
+
+def acknowledge(tx: Tx, principal: Principal, alert_id: str) -> Alert:
+    alert = get(tx.session, principal, alert_id)
+    if alert.status != "acknowledged":
+        alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", utcnow(), principal.client_id
+        tx.audit("alert.acknowledge", "alert", alert.id, {"ref": alert.ref, "entry_id": alert.entry_id})
+    return alert
+
+
+def to_out(alert: Alert) -> AlertOut:
+    return AlertOut(id=alert.id, watch_id=alert.watch_id, ref=alert.ref, entry_id=alert.entry_id,
+                    reason=alert.reason, changes=alert.changes, match=ScreenMatch.model_validate(alert.match),
+                    list_revision=alert.list_revision, status=alert.status, created_at=alert.created_at,
+                    acknowledged_at=alert.acknowledged_at)
