@@ -7,10 +7,10 @@ from service.entries.models import Entry, EntryRevision, Review
 from service.idempotency.models import IdempotencyKey
 from service.kernel.db import Base
 from service.kernel.ledger import AuditRecord, Ledger
-from service.monitoring.models import Alert, MonitoringCursor, WatchedSupplier
+from service.monitoring.models import Alert, MatchDecision, MonitoringCursor, WatchedSupplier
 from service.recognitions.models import Recognition
 from service.screening.models import Screening
 
-__all__ = ["Alert", "ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision", "IdempotencyKey",
-           "Ledger", "MonitoringCursor", "Organisation", "Recognition", "Review", "Screening",
-           "WatchedSupplier"]
+__all__ = ["Alert", "ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision",
+           "IdempotencyKey", "Ledger", "MatchDecision", "MonitoringCursor", "Organisation", "Recognition", "Review",
+           "Screening", "WatchedSupplier"]

@@ -25,6 +25,7 @@ from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
 from service.listview.facts import ListedFacts
+from service.monitoring.keys import standing, subject_key
 from service.monitoring.models import Alert, MonitoringCursor, WatchedSupplier
 from service.monitoring.schemas import AlertOut, AlertPage
 from service.monitoring.watchlist import MATCH_LIMIT, screen_watched, to_query
@@ -109,11 +110,21 @@ def _alert(session: Session, watch: WatchedSupplier, old: dict[str, dict[str, An
             if not changes:
                 continue
             reason, match = "match_changed", new[entry_id]
+        if reason != "match_disappeared" and _dismissed(session, watch, entry_id):
+            continue
         raised.append(Alert(id=str(uuid.uuid4()), organisation_id=watch.organisation_id, watch_id=watch.id,
                             ref=watch.ref, entry_id=entry_id, reason=reason, changes=changes, match=match,
                             list_revision=revision, status="new", created_at=now))
     session.add_all(raised)
     return len(raised)
+
+
+def _dismissed(session: Session, watch: WatchedSupplier, entry_id: str) -> bool:
+    """A false positive decided on this entry revision is not alerted again; a new revision is."""
+    decision = standing(session, watch.organisation_id, subject_key(watch.subject), entry_id)
+    if decision is None or decision.decision != "false_positive":
+        return False
+    return decision.entry_revision == session.scalar(select(Entry.revision).where(Entry.id == entry_id))
 
 
 def page(session: Session, principal: Principal, status: str | None, since: datetime | None,

@@ -11,10 +11,13 @@ from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.common.strict import Instant
 from service.kernel.roles import Role
-from service.monitoring import alerts, watchlist
+from service.monitoring import alerts, decisions, watchlist
 from service.monitoring.schemas import (
     AlertOut,
     AlertPage,
+    DecisionIn,
+    DecisionOut,
+    ScreeningDecisionIn,
     WatchBulk,
     WatchBulkResult,
     WatchedSupplierIn,
@@ -89,3 +92,30 @@ def get_alert(alert_id: str, tx: TxDep, principal: Screener) -> AlertOut:
              summary="Acknowledge an alert", responses=PROBLEMS)
 def acknowledge_alert(alert_id: str, tx: TxDep, principal: Screener) -> AlertOut:
     return alerts.to_out(alerts.acknowledge(tx, principal, alert_id))
+
+
+@router.post("/v1/alerts/{alert_id}/decision", response_model=DecisionOut, status_code=status.HTTP_201_CREATED,
+             operation_id="decideAlert", summary="Decide an alert's match: confirmed or false_positive",
+             responses=PROBLEMS)
+def decide_alert(alert_id: str, body: DecisionIn, tx: TxDep, principal: Screener) -> DecisionOut:
+    return decisions.to_out(decisions.decide_alert(tx, principal, alert_id, body))
+
+
+@router.post("/v1/screenings/{screening_id}/decisions", response_model=DecisionOut,
+             status_code=status.HTTP_201_CREATED, operation_id="decideScreeningMatch",
+             summary="Decide a match in a stored screening: confirmed or false_positive", responses=PROBLEMS)
+def decide_screening(screening_id: str, body: ScreeningDecisionIn, tx: TxDep, principal: Screener) -> DecisionOut:
+    return decisions.to_out(decisions.decide_screening(tx, principal, screening_id, body))
+
+
+@router.get("/v1/decisions/{decision_id}/history", response_model=list[DecisionOut],
+            operation_id="getDecisionHistory",
+            summary="Every decision on the same supplier and entry, oldest first", responses=PROBLEMS)
+def decision_history(decision_id: str, tx: TxDep, principal: Screener) -> list[DecisionOut]:
+    return [decisions.to_out(d) for d in decisions.history(tx.session, principal, decision_id)]
+
+
+@router.post("/v1/decisions/{decision_id}/reverse", response_model=DecisionOut, operation_id="reverseDecision",
+             summary="Reverse a decision (it stays in the history)", responses=PROBLEMS)
+def reverse_decision(decision_id: str, tx: TxDep, principal: Screener) -> DecisionOut:
+    return decisions.to_out(decisions.reverse(tx, principal, decision_id))

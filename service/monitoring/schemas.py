@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -99,3 +99,46 @@ class AlertPage(BaseModel):
     items: list[AlertOut] = Field(description="Alerts, oldest first.")
     next_cursor: str | None = Field(examples=["eyJwIjo0Mn0"],
                                     description="Pass as `cursor` for the next page; null on the last.")
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["confirmed", "false_positive"] = Field(description="confirmed or false_positive.",
+                                                             examples=["false_positive"])
+    note: Text | None = Field(default=None, description="For confirmed: what was checked; for false_positive: "
+                              "the reason (required).", examples=["Different firm: other BIN, other city"])
+    action: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
+        default=None, description="For confirmed: the action taken.", examples=["Contract suspended"])
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> DecisionIn:
+        if self.decision == "false_positive" and self.note is None:
+            raise ValueError("a false_positive needs its reason in note")
+        if self.decision == "false_positive" and self.action is not None:
+            raise ValueError("action is for confirmed matches")
+        return self
+
+
+class ScreeningDecisionIn(DecisionIn):
+    ref: Short = Field(description="The subject's ref in the screening.", examples=["bid-17"])
+    entry_id: Short = Field(description="The matched entry.", examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
+
+
+class DecisionOut(BaseModel):
+    id: str = Field(description="The decision's id.", examples=["7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"])
+    ref: str = Field(description="The supplier's ref.", examples=["sup-17"])
+    entry_id: str = Field(description="The entry.", examples=["3f1b9c1e-7d2a-4c1e-9a51-0f3e2b7a9d10"])
+    entry_revision: int = Field(description="The entry's list revision when decided.", examples=[1042])
+    decision: str = Field(description="confirmed or false_positive.", examples=["false_positive"])
+    note: str | None = Field(description="Note or reason.", examples=["Different firm"])
+    action: str | None = Field(description="Action taken.", examples=[None])
+    source: str = Field(description="alert or screening.", examples=["alert"])
+    source_id: str = Field(description="The alert or screening decided on.", examples=["5b6c7d8e"])
+    decided_by: str = Field(description="Client id.", examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    decided_at: datetime = Field(description="When (UTC).", examples=["2026-12-02T09:30:00Z"])
+    reversed_at: datetime | None = Field(description="When reversed, if it was.", examples=[None])
+    reversed_by: str | None = Field(description="Who reversed it.", examples=[None])

@@ -78,8 +78,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_alerts_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_alerts_created_at'), ['created_at'], unique=False)
 
+    op.create_table('match_decisions',
+    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('subject_key', sa.String(length=64), nullable=False),
+    sa.Column('ref', sa.String(length=200), nullable=False),
+    sa.Column('entry_id', sa.String(length=36), nullable=False),
+    sa.Column('entry_revision', sa.BigInteger(), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.String(length=2000), nullable=True),
+    sa.Column('action', sa.String(length=500), nullable=True),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('source_id', sa.String(length=36), nullable=False),
+    sa.Column('decided_by', sa.String(length=64), nullable=False),
+    sa.Column('decided_at', service.kernel.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reversed_at', service.kernel.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reversed_by', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
+                            name=op.f('fk_match_decisions_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('position', name=op.f('pk_match_decisions')),
+    sa.UniqueConstraint('id', name=op.f('uq_match_decisions_id'))
+    )
+    with op.batch_alter_table('match_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_decisions_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_decisions_subject_key'), ['subject_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_decisions_entry_id'), ['entry_id'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table('match_decisions')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alerts_created_at'))
         batch_op.drop_index(batch_op.f('ix_alerts_status'))
