@@ -133,3 +133,65 @@ def screen_ocds(document: Mapping[str, Any], roles: list[str] | None, limit: int
     # One screening (a receipt) per ocid: repeated only on the caller's Idempotency-Key.
     return Call("POST", "/v1/screen/ocds", JSON, json=dict(document),
                 params=clean_params({"roles": roles, "limit": limit}), headers=idempotency(idempotency_key))
+
+
+# ------------------------------------------------------------------ monitoring (watchlist, alerts, decisions)
+
+def _none(response: Any) -> None:
+    return None
+
+
+def watch_supplier(body: Mapping[str, Any], idempotency_key: str | None) -> Call[dict[str, Any]]:
+    # A ref is watched once per organisation: a repeat is refused (409), never applied twice.
+    return Call("POST", "/v1/watchlist", JSON, json=dict(body), headers=idempotency(idempotency_key),
+                idempotent=True)
+
+
+def watch_suppliers(suppliers: list[Mapping[str, Any]]) -> Call[dict[str, Any]]:
+    return Call("POST", "/v1/watchlist/bulk", JSON, json={"suppliers": [dict(s) for s in suppliers]},
+                idempotent=True)
+
+
+def list_watchlist(cursor: str | None, limit: int) -> Call[dict[str, Any]]:
+    return Call("GET", "/v1/watchlist", JSON, params=clean_params({"cursor": cursor, "limit": limit}))
+
+
+def get_watched_supplier(watch_id: str) -> Call[dict[str, Any]]:
+    return Call("GET", f"/v1/watchlist/{watch_id}", JSON)
+
+
+def replace_watched_supplier(watch_id: str, body: Mapping[str, Any]) -> Call[dict[str, Any]]:
+    return Call("PUT", f"/v1/watchlist/{watch_id}", JSON, json=dict(body))
+
+
+def unwatch_supplier(watch_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/watchlist/{watch_id}", _none)
+
+
+def list_alerts(status: str | None, since: str | None, cursor: str | None, limit: int) -> Call[dict[str, Any]]:
+    return Call("GET", "/v1/alerts", JSON,
+                params=clean_params({"status": status, "since": since, "cursor": cursor, "limit": limit}))
+
+
+def get_alert(alert_id: str) -> Call[dict[str, Any]]:
+    return Call("GET", f"/v1/alerts/{alert_id}", JSON)
+
+
+def acknowledge_alert(alert_id: str) -> Call[dict[str, Any]]:
+    return Call("POST", f"/v1/alerts/{alert_id}/acknowledge", JSON, idempotent=True)  # acknowledging twice is once
+
+
+def decide_alert(alert_id: str, body: Mapping[str, Any]) -> Call[dict[str, Any]]:
+    return Call("POST", f"/v1/alerts/{alert_id}/decision", JSON, json=dict(body))
+
+
+def decide_screening_match(screening_id: str, body: Mapping[str, Any]) -> Call[dict[str, Any]]:
+    return Call("POST", f"/v1/screenings/{screening_id}/decisions", JSON, json=dict(body))
+
+
+def decision_history(decision_id: str) -> Call[list[dict[str, Any]]]:
+    return Call("GET", f"/v1/decisions/{decision_id}/history", model(list[dict[str, Any]]))
+
+
+def reverse_decision(decision_id: str) -> Call[dict[str, Any]]:
+    return Call("POST", f"/v1/decisions/{decision_id}/reverse", JSON)

@@ -253,3 +253,59 @@ class AsyncClient:
                     idempotency_key: str | None = None) -> dict[str, Any]:
         """POST /v1/screen/ocds: screen an OCDS release or package's tenderers and suppliers (or ``roles``)."""
         return await self._run(_ops.screen_ocds(document, roles, limit, idempotency_key))
+
+    # monitoring: watchlist, alerts, decisions
+
+    async def watch_supplier(self, supplier: Mapping[str, Any], *,
+                             idempotency_key: str | None = None) -> dict[str, Any]:
+        """POST /v1/watchlist: watch a supplier (screened at once)."""
+        return await self._run(_ops.watch_supplier(supplier, idempotency_key))
+
+    async def watch_suppliers(self, suppliers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+        """POST /v1/watchlist/bulk: watch up to 1,000 suppliers."""
+        return await self._run(_ops.watch_suppliers(list(suppliers)))
+
+    async def list_watchlist(self, *, cursor: str | None = None, limit: int = 100) -> dict[str, Any]:
+        """GET /v1/watchlist: one page of watched suppliers."""
+        return await self._run(_ops.list_watchlist(cursor, limit))
+
+    async def get_watched_supplier(self, watch_id: str) -> dict[str, Any]:
+        """GET /v1/watchlist/{id}."""
+        return await self._run(_ops.get_watched_supplier(watch_id))
+
+    async def replace_watched_supplier(self, watch_id: str, supplier: Mapping[str, Any]) -> dict[str, Any]:
+        """PUT /v1/watchlist/{id}: change it (screened again)."""
+        return await self._run(_ops.replace_watched_supplier(watch_id, supplier))
+
+    async def unwatch_supplier(self, watch_id: str) -> None:
+        """DELETE /v1/watchlist/{id}."""
+        return await self._run(_ops.unwatch_supplier(watch_id))
+
+    async def list_alerts(self, *, status: str | None = None, since: str | None = None, cursor: str | None = None,
+                    limit: int = 100) -> dict[str, Any]:
+        """GET /v1/alerts: one page of alerts (poll with status='new' and since)."""
+        return await self._run(_ops.list_alerts(status, since, cursor, limit))
+
+    async def get_alert(self, alert_id: str) -> dict[str, Any]:
+        """GET /v1/alerts/{id}."""
+        return await self._run(_ops.get_alert(alert_id))
+
+    async def acknowledge_alert(self, alert_id: str) -> dict[str, Any]:
+        """POST /v1/alerts/{id}/acknowledge."""
+        return await self._run(_ops.acknowledge_alert(alert_id))
+
+    async def decide_alert(self, alert_id: str, decision: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /v1/alerts/{id}/decision: confirmed or false_positive."""
+        return await self._run(_ops.decide_alert(alert_id, decision))
+
+    async def decide_screening_match(self, screening_id: str, decision: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /v1/screenings/{id}/decisions (ref, entry_id, decision, note, action)."""
+        return await self._run(_ops.decide_screening_match(screening_id, decision))
+
+    async def decision_history(self, decision_id: str) -> list[dict[str, Any]]:
+        """GET /v1/decisions/{id}/history."""
+        return await self._run(_ops.decision_history(decision_id))
+
+    async def reverse_decision(self, decision_id: str) -> dict[str, Any]:
+        """POST /v1/decisions/{id}/reverse."""
+        return await self._run(_ops.reverse_decision(decision_id))
