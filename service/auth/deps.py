@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -77,25 +77,54 @@ def get_principal(request: Request, tx: TxDep,
         record_denial(request, principal, refusal.detail)
         raise
     tx.actor = principal.actor
+    request.state.principal = principal  # the request log names the caller (service.observability)
     return principal
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
-    """Dependency factory: the caller must hold at least one of ``roles``."""
-    allowed = ", ".join(role.value for role in roles)
+class RoleCheck:
+    """Dependency: the caller must hold at least one of ``roles``.
 
-    def _check(request: Request, tx: TxDep, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        if not principal.has(*roles):
+    It is also the operation's statement of who may call it: ``who`` (by default the roles, or
+    "any authenticated role" when every role may) ends the operation's summary in the OpenAPI
+    document (``service.auth.access.describe_access``) and the role-matrix test reads ``roles``
+    from the route table, so the check, the document and the test cannot disagree."""
+
+    def __init__(self, roles: tuple[Role, ...], who: str | None = None) -> None:
+        if not roles:
+            raise ValueError("a role check needs at least one role")
+        self.roles = frozenset(roles)
+        self.allowed = ", ".join(role.value for role in roles)
+        self.who = who or ("any authenticated role" if self.roles == frozenset(Role) else self.allowed)
+        unnamed = [role.value for role in roles if who and role.value not in who]
+        if unnamed:
+            raise ValueError(f"the description {who!r} does not name the roles {unnamed}")
+
+    def __call__(self, request: Request, tx: TxDep,
+                 principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if not principal.has(*self.roles):
             # The refusal is audited in its own transaction (the request's is rolled back);
             # end the request's first, so that it holds no lock the denial's would wait on.
             tx.rollback()
             tx.close()
-            record_denial(request, principal, f"requires one of: {allowed}")
-            raise Forbidden(f"this operation requires one of the roles: {allowed}")
+            record_denial(request, principal, f"requires one of: {self.allowed}")
+            raise Forbidden(f"this operation requires one of the roles: {self.allowed}")
         return principal
 
-    _check.__doc__ = f"Roles allowed: {allowed}."
-    return _check
+
+def require(*roles: Role, who: str | None = None) -> RoleCheck:
+    """Dependency factory: the caller must hold at least one of ``roles`` (see ``RoleCheck``)."""
+    return RoleCheck(roles, who)
+
+
+class Public:
+    """Dependency that checks nothing and says so: the operation is open to ``who`` (e.g.
+    "anonymous"). Every operation declares either a ``RoleCheck`` or this."""
+
+    def __init__(self, who: str) -> None:
+        self.who = who
+
+    def __call__(self) -> None:
+        return None
 
 
 def record_denial(request: Request, principal: Principal, reason: str) -> None:
@@ -114,4 +143,4 @@ def record_denial(request: Request, principal: Principal, reason: str) -> None:
         session.close()
 
 
-__all__ = ["Principal", "TxDep", "get_principal", "get_tx", "record_denial", "require"]
+__all__ = ["Principal", "Public", "RoleCheck", "TxDep", "get_principal", "get_tx", "record_denial", "require"]
