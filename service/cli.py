@@ -368,6 +368,35 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
                 log_config=None)
 
 
+@app.command("worker")
+def worker() -> None:
+    """Run the background work (monitoring of watchlists) without serving HTTP: for deployments
+    with several replicas, where serve may run with DEBARLIST_MONITORING_INTERVAL_SECONDS=0."""
+    import signal
+    import threading
+
+    from service.app import create_app
+    from service.monitoring.runner import MonitorLoop
+
+    describe(_database_url())
+    settings = get_settings()
+    application = create_app(settings)
+    for hook in application.state.startup_hooks:  # builds the index; starts the loop if configured
+        hook(application)
+    own = MonitorLoop(application.state.session_factory, application.state.lists,
+                      settings.monitoring_interval_seconds or 1.0)
+    if not settings.monitoring_interval_seconds:
+        own.start()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo("worker running (monitoring); stop with Ctrl-C", err=True)
+    stop.wait()
+    own.stop()
+    for hook in application.state.shutdown_hooks:
+        hook(application)
+
+
 @app.command("openapi")
 def openapi_document(output: Annotated[Path | None, typer.Option(help="File to write; stdout if omitted.")]
                      = None) -> None:
