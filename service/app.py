@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from service import __version__
 from service.appeals.router import router as appeals_router
 from service.audit.router import install as install_audit
+from service.auth.access import describe_access
 from service.auth.keys import load_signing_key
 from service.auth.router import router as auth_router
 from service.config import Settings, get_settings
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_audit(app)
     install_observability(app)
     hide_query_strings_in_access_log()
+    describe_access(app)  # every summary ends with who may call it; a route without a declaration fails here
     return app
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
+from service.auth.access import ANONYMOUS
 from service.kernel.errors import PROBLEM_JSON, Problem
 from service.kernel.ledger import list_head
 from service.listview.lists import IndexWarmingUp
@@ -20,7 +21,7 @@ class Health(BaseModel):
 
 
 @router.get("/healthz", response_model=Health, operation_id="health",
-            summary="Liveness and database reachability (anonymous)")
+            summary="Liveness and database reachability", dependencies=[ANONYMOUS])
 def health(request: Request) -> Health:
     # A read-only session: on SQLite it takes no write lock, so a long write never makes the
     # service look dead.
@@ -39,7 +40,7 @@ class Readiness(BaseModel):
 
 
 @router.get("/readyz", response_model=Readiness, operation_id="readiness",
-            summary="Readiness: the screening index is loaded and current (anonymous)",
+            summary="Readiness: the screening index is loaded and current", dependencies=[ANONYMOUS],
             responses={503: {"model": Problem,
                              "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                              "description": "Warming up: the screening index is not loaded yet (Retry-After)."}})

@@ -10,18 +10,15 @@ from fastapi.responses import StreamingResponse
 from service.audit import checkpoints, service
 from service.audit.schemas import AuditPage, CheckpointOut, ExportFormat, Order, VerifyReport
 from service.audit.verify import Anchor, verify_chain
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import Auditor, AuditReader
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.common.streams import started
 from service.common.strict import UtcInstant
-from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/audit", tags=["audit"])
 
-Auditor = Annotated[Principal, Depends(require(Role.auditor))]
-Reader = Annotated[Principal, Depends(require(Role.auditor, Role.admin, Role.contributor, Role.reviewer,
-                                              Role.screener))]
 
 
 READ_SCOPE = ("auditor: every record; contributor, reviewer, admin: their organisation's records; "
@@ -51,9 +48,9 @@ Filters = Annotated[service.AuditFilters, Depends(_filters)]
 
 
 @router.get("", response_model=AuditPage, operation_id="listAuditRecords",
-            summary="Audit records, filtered, paged by seq (auditor, admin, contributor, reviewer, screener)",
+            summary="Audit records, filtered, paged by seq",
             description=f"Visibility: {READ_SCOPE}.", responses=PROBLEMS)
-def list_records(tx: TxDep, principal: Reader, filters: Filters, order: Order = Order.asc,
+def list_records(tx: TxDep, principal: AuditReader, filters: Filters, order: Order = Order.asc,
                  cursor: Annotated[str | None, Query(max_length=500)] = None,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> AuditPage:
     records, next_cursor = service.list_records(tx.session, principal, filters, order, cursor, limit)
@@ -68,7 +65,7 @@ def list_records(tx: TxDep, principal: Reader, filters: Filters, order: Order = 
                         "verify hashes from the JSON lines form.",
             responses={**PROBLEMS, 200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
                                          "description": "The records."}})
-def export_records(request: Request, tx: TxDep, principal: Reader, filters: Filters,
+def export_records(request: Request, tx: TxDep, principal: AuditReader, filters: Filters,
                    format_: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.jsonl
                    ) -> StreamingResponse:
     tx.release()  # the chain is read through short sessions of its own
@@ -82,7 +79,7 @@ def export_records(request: Request, tx: TxDep, principal: Reader, filters: Filt
 
 
 @router.get("/verify", response_model=VerifyReport, operation_id="verifyAuditChain",
-            summary="Walk the hash chain and report the first broken record (auditor)",
+            summary="Walk the hash chain and report the first broken record",
             description="With `checkpoint` (a JWS issued by this service), also check that the chain "
                         "still passes through that checkpoint's seq and hash.", responses=PROBLEMS)
 def verify(request: Request, tx: TxDep, _: Auditor,
@@ -100,7 +97,7 @@ def verify(request: Request, tx: TxDep, _: Auditor,
 
 @router.post("/checkpoints", response_model=CheckpointOut, status_code=status.HTTP_201_CREATED,
              operation_id="issueAuditCheckpoint",
-             summary="Verify the chain since the last checkpoint and sign its head now (auditor)",
+             summary="Verify the chain since the last checkpoint and sign its head now",
              responses=PROBLEMS)
 def issue_checkpoint(request: Request, tx: TxDep, _: Auditor) -> CheckpointOut:
     state = request.app.state
@@ -110,7 +107,7 @@ def issue_checkpoint(request: Request, tx: TxDep, _: Auditor) -> CheckpointOut:
 
 
 @router.get("/checkpoints", response_model=list[CheckpointOut], operation_id="listAuditCheckpoints",
-            summary="Issued checkpoints, newest first (auditor)", responses=PROBLEMS)
+            summary="Issued checkpoints, newest first", responses=PROBLEMS)
 def list_checkpoints(tx: TxDep, _: Auditor,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[CheckpointOut]:
     return [CheckpointOut.model_validate(c) for c in checkpoints.list_checkpoints(tx.session, limit)]

@@ -14,7 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 
 from service.auth import service
-from service.auth.deps import Principal, TxDep, get_principal, record_denial, require
+from service.auth.access import ANONYMOUS
+from service.auth.deps import Principal, Public, TxDep, record_denial, require
 from service.auth.schemas import (
     ORG_CODE,
     ClientCreate,
@@ -64,12 +65,14 @@ def _refusals_recorded(request: Request, tx: Tx) -> Iterator[None]:
 
 
 _operator_role = require(Role.operator)
-_administrator_roles = require(Role.admin, Role.operator)
+_any_role_check = require(*Role)
+_administrator_roles = require(Role.admin, Role.operator, who="admin of its organisation, operator")
 # Auditors read everything and change nothing: they see the clients, never a secret.
-_client_reader_roles = require(Role.admin, Role.operator, Role.auditor)
+_client_reader_roles = require(Role.admin, Role.operator, Role.auditor,
+                               who="admin: its organisation's; operator, auditor: all")
 
 
-def _any_role(request: Request, tx: TxDep, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+def _any_role(request: Request, tx: TxDep, principal: Annotated[Principal, Depends(_any_role_check)]) -> Principal:
     return _configured(request, tx, principal)
 
 
@@ -98,7 +101,7 @@ class UnsupportedGrant(ServiceError):
 
 
 @router.post("/v1/token", response_model=TokenResponse, tags=["auth"], operation_id="issueToken",
-             summary="Client-credentials grant (anyone with valid credentials)",
+             summary="Client-credentials grant", dependencies=[Depends(Public("anyone with valid credentials"))],
              responses=PROBLEMS)
 def issue(request: Request, tx: TxDep,
           grant_type: Annotated[str, Form(max_length=64, examples=["client_credentials"],
@@ -126,14 +129,14 @@ def issue(request: Request, tx: TxDep,
 
 
 @router.get("/.well-known/jwks.json", response_model=Jwks, tags=["auth"], operation_id="getJwks",
-            summary="Public keys that verify tokens and audit checkpoints (anonymous)")
+            summary="Public keys that verify tokens and audit checkpoints", dependencies=[ANONYMOUS])
 def jwks(request: Request) -> Jwks:
     return Jwks(keys=[request.app.state.signing_key.jwk])
 
 
 @router.post("/v1/organisations", response_model=OrganisationOut, status_code=status.HTTP_201_CREATED,
              tags=["organisations"], operation_id="createOrganisation",
-             summary="Register a participating State or organisation (operator)", responses=PROBLEMS)
+             summary="Register a participating State or organisation", responses=PROBLEMS)
 def create_organisation(body: OrganisationCreate, request: Request, tx: TxDep, principal: Operator) -> OrganisationOut:
     """Only the operator registers organisations; an admin administers its own organisation."""
     with _refusals_recorded(request, tx):
@@ -142,14 +145,14 @@ def create_organisation(body: OrganisationCreate, request: Request, tx: TxDep, p
 
 
 @router.get("/v1/organisations", response_model=list[OrganisationOut], tags=["organisations"],
-            operation_id="listOrganisations", summary="List organisations (any authenticated role)",
+            operation_id="listOrganisations", summary="List organisations",
             responses=PROBLEMS)
 def list_organisations(tx: TxDep, _: AnyRole) -> list[OrganisationOut]:
     return [OrganisationOut.model_validate(org) for org in service.list_organisations(tx.session)]
 
 
 @router.get("/v1/organisations/{code}", response_model=OrganisationOut, tags=["organisations"],
-            operation_id="getOrganisation", summary="One organisation (any authenticated role)",
+            operation_id="getOrganisation", summary="One organisation",
             responses=PROBLEMS)
 def get_organisation(code: str, tx: TxDep, _: AnyRole) -> OrganisationOut:
     return OrganisationOut.model_validate(service.get_organisation(tx.session, code))
@@ -157,7 +160,7 @@ def get_organisation(code: str, tx: TxDep, _: AnyRole) -> OrganisationOut:
 
 @router.post("/v1/clients", response_model=ClientCreated, status_code=status.HTTP_201_CREATED,
              tags=["clients"], operation_id="createClient",
-             summary="Create an API client; its secret is shown once (admin of its organisation, operator)",
+             summary="Create an API client; its secret is shown once",
              responses=PROBLEMS)
 def create_client(body: ClientCreate, request: Request, tx: TxDep, principal: Administrator) -> ClientCreated:
     """An admin creates clients of its own organisation only (403 otherwise). Only an operator
@@ -168,7 +171,7 @@ def create_client(body: ClientCreate, request: Request, tx: TxDep, principal: Ad
 
 
 @router.get("/v1/clients", response_model=list[ClientOut], tags=["clients"], operation_id="listClients",
-            summary="List API clients, without secrets (admin: its organisation's; operator, auditor: all)",
+            summary="List API clients, without secrets",
             responses=PROBLEMS)
 def list_clients(request: Request, tx: TxDep, principal: ClientReader,
                  organisation: Annotated[str | None, Query(
@@ -181,7 +184,7 @@ def list_clients(request: Request, tx: TxDep, principal: ClientReader,
 
 @router.post("/v1/clients/{client_id}/disable", response_model=ClientOut, tags=["clients"],
              operation_id="disableClient",
-             summary="Disable a client; its tokens stop working (admin of its organisation, operator)",
+             summary="Disable a client; its tokens stop working",
              responses=PROBLEMS)
 def disable_client(client_id: str, request: Request, tx: TxDep, principal: Administrator) -> ClientOut:
     """An admin disables its own organisation's clients only (403 otherwise). The last enabled

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import Contributor, ListingContributor, Reader
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.common.strict import UtcInstant
@@ -25,19 +26,16 @@ from service.entries.schemas import (
 )
 from service.entries.states import Status
 from service.kernel.clock import today
-from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, prefix="/v1/entries", tags=["entries"])
 
-Contributor = Annotated[Principal, Depends(require(Role.contributor))]
-Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="The entry's ETag.")]
 # Required: without it the answer is 428 Precondition Required (service.problems), not 422.
 RequiredIfMatch = Annotated[str, Header(alias="If-Match", min_length=1, description="The entry's ETag.")]
 
 
 @router.post("", response_model=EntryOut, status_code=status.HTTP_201_CREATED, operation_id="createEntry",
-             summary="List an enterprise or person for the caller's organisation (contributor)",
+             summary="List an enterprise or person for the caller's organisation",
              responses=PROBLEMS)
 def create_entry(body: EntryCreate, response: Response, tx: TxDep, principal: Contributor) -> EntryOut:
     entry, review = service.create_entry_reviewed(tx, principal, body)
@@ -47,7 +45,7 @@ def create_entry(body: EntryCreate, response: Response, tx: TxDep, principal: Co
 
 
 @router.post("/bulk", response_model=BulkResponse, operation_id="bulkUpsertEntries",
-             summary="Create or update up to 10,000 entries by external_ref (contributor)",
+             summary="Create or update up to 10,000 entries by external_ref",
              responses=PROBLEMS)
 def bulk_upsert(body: BulkRequest, tx: TxDep, principal: Contributor) -> BulkResponse:
     result = bulk.bulk_upsert(tx, principal, body.entries)
@@ -55,7 +53,7 @@ def bulk_upsert(body: BulkRequest, tx: TxDep, principal: Contributor) -> BulkRes
 
 
 @router.get("", response_model=EntryPage, operation_id="listEntries",
-            summary="List entries the caller may see (contributor, screener, auditor, reviewer)",
+            summary="List entries the caller may see",
             responses=PROBLEMS)
 def list_entries(
     tx: TxDep, principal: Reader,
@@ -78,7 +76,7 @@ def list_entries(
 
 
 @router.get("/{entry_id}", response_model=EntryOut, operation_id="getEntry",
-            summary="One entry (contributor, screener, auditor, reviewer)", responses=PROBLEMS)
+            summary="One entry", responses=PROBLEMS)
 def get_entry(entry_id: str, response: Response, tx: TxDep, principal: Reader) -> EntryOut:
     entry = service.get_visible(tx.session, principal, entry_id)
     response.headers["ETag"] = service.etag(entry)
@@ -87,11 +85,11 @@ def get_entry(entry_id: str, response: Response, tx: TxDep, principal: Reader) -
 
 @router.patch("/{entry_id}", response_model=EntryOut, operation_id="updateEntry",
               summary="Change an entry of the caller's organisation; needs If-Match; 202 when the change "
-                      "awaits review (contributor)",
+                      "awaits review",
               responses={**PROBLEMS, 202: {"model": EntryOut, "description": (
                   "Four-eyes organisation: the change awaits review (Location: the review); the entry "
                   "answered is unchanged")}})
-def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep, principal: Contributor,
+def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep, principal: ListingContributor,
                  if_match: RequiredIfMatch) -> EntryOut:
     entry, review = service.update_entry_reviewed(tx, principal, entry_id, body, if_match)
     response.headers["ETag"] = service.etag(entry)
@@ -103,9 +101,9 @@ def update_entry(entry_id: str, body: EntryPatch, response: Response, tx: TxDep,
 
 
 @router.post("/{entry_id}/withdraw", response_model=EntryOut, operation_id="withdrawEntry",
-             summary="Withdraw an entry with a reason; entries are never deleted (contributor)",
+             summary="Withdraw an entry with a reason; entries are never deleted",
              responses=PROBLEMS)
-def withdraw_entry(entry_id: str, body: Withdrawal, response: Response, tx: TxDep, principal: Contributor,
+def withdraw_entry(entry_id: str, body: Withdrawal, response: Response, tx: TxDep, principal: ListingContributor,
                    if_match: IfMatch = None) -> EntryOut:
     entry = service.withdraw_entry(tx, principal, entry_id, body.reason, if_match)
     response.headers["ETag"] = service.etag(entry)
@@ -113,7 +111,7 @@ def withdraw_entry(entry_id: str, body: Withdrawal, response: Response, tx: TxDe
 
 
 @router.get("/{entry_id}/revisions", response_model=list[RevisionOut], operation_id="listEntryRevisions",
-            summary="Every version of an entry (contributor, screener, auditor, reviewer)", responses=PROBLEMS)
+            summary="Every version of an entry", responses=PROBLEMS)
 def list_revisions(entry_id: str, tx: TxDep, principal: Reader) -> list[RevisionOut]:
     return [RevisionOut(version=rev.version, list_revision=rev.list_revision, action=rev.action,
                         recorded_at=rev.recorded_at, recorded_by=rev.recorded_by, data=rev.data)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import Reader
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.common.streams import started
 from service.exchange import service
 from service.exchange.schemas import ChangePage
-from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["exchange"])
 
-Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
 MAX_WAIT_SECONDS = 25
 
 

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Depends, Request
-
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import ReceiptReader
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.history import service
 from service.history.schemas import ReplayResponse
-from service.kernel.roles import Role
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["screening"])
 
-ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor))]
 
 
 @router.post("/v1/screenings/{screening_id}/replay", response_model=ReplayResponse, operation_id="replayScreening",
              summary="Re-run a stored screening against the list as it was then and as it is now, and show what "
-                     "changed; no new receipt (screener of the same organisation, auditor)", responses=PROBLEMS)
+                     "changed; no new receipt", responses=PROBLEMS)
 def replay(screening_id: str, request: Request, tx: TxDep, principal: ReceiptReader) -> ReplayResponse:
     response = service.replay(tx, principal, request.app.state.lists, screening_id)
     return response

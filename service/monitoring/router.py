@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import Screener
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.common.strict import Instant
-from service.kernel.roles import Role
 from service.monitoring import alerts, decisions, watchlist
 from service.monitoring.schemas import (
     AlertOut,
@@ -27,7 +27,6 @@ from service.monitoring.schemas import (
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["monitoring"])
 
-Screener = Annotated[Principal, Depends(require(Role.screener))]
 
 
 @router.post("/v1/watchlist", response_model=WatchedSupplierOut, status_code=status.HTTP_201_CREATED,

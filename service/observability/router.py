@@ -25,20 +25,28 @@ from service.observability.metrics import Gauges, render
 
 router = APIRouter(tags=["operations"])
 
-_operator = require(Role.operator)
+class MetricsReader:
+    """The scrape's access rule: the bearer ``DEBARLIST_METRICS_TOKEN`` (for a Prometheus that holds
+    no client credentials), else a token of a client with the operator role; anyone when
+    ``DEBARLIST_METRICS_PUBLIC``. ``declaration`` is the role check, so the route table, the
+    summary and the role matrix state it (service.auth.access)."""
+
+    def __init__(self) -> None:
+        self.declaration = require(Role.operator, who="operator, or the metrics token")
+
+    def __call__(self, request: Request, tx: TxDep,
+                 authorization: Annotated[str | None, Depends(oauth2_scheme)]) -> None:
+        settings = request.app.state.settings
+        if settings.metrics_public:
+            return
+        token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+        scheme, _, presented = (authorization or "").partition(" ")
+        if token and scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
+            return
+        self.declaration(request, tx, get_principal(request, tx, authorization))
 
 
-def metrics_reader(request: Request, tx: TxDep,
-                   authorization: Annotated[str | None, Depends(oauth2_scheme)]) -> None:
-    settings = request.app.state.settings
-    if settings.metrics_public:
-        return
-    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    scheme, _, presented = (authorization or "").partition(" ")
-    if token and scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
-        return
-    # Otherwise the usual path: a valid token of a client with the operator role.
-    _operator(request, tx, get_principal(request, tx, authorization))
+metrics_reader = MetricsReader()
 
 
 @router.get("/metrics", operation_id="metrics", dependencies=[Depends(metrics_reader)],

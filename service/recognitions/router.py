@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response, status
 
-from fastapi import APIRouter, Depends, Response, status
-
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import OtherContributor, Reader, RecognisingContributor
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
-from service.kernel.roles import Role
 from service.recognitions import service
 from service.recognitions.schemas import RecognitionCreate, RecognitionOut, RecognitionWithdrawal
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["recognitions"])
 
-Contributor = Annotated[Principal, Depends(require(Role.contributor))]
-Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
 
 
 @router.post("/v1/entries/{entry_id}/recognitions", response_model=RecognitionOut,
@@ -24,7 +20,7 @@ Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, R
              summary="Recognise another organisation's entry with the caller's own decision (contributor of an "
                      "organisation other than the listing one)", responses=PROBLEMS)
 def create(entry_id: str, body: RecognitionCreate, response: Response, tx: TxDep,
-           principal: Contributor) -> RecognitionOut:
+           principal: OtherContributor) -> RecognitionOut:
     recognition = service.create(tx, principal, entry_id, body)
     response.headers["Location"] = f"/v1/entries/{entry_id}/recognitions"
     return service.to_out(tx.session, recognition)
@@ -40,7 +36,8 @@ def list_for_entry(entry_id: str, tx: TxDep, principal: Reader) -> list[Recognit
 
 @router.post("/v1/recognitions/{recognition_id}/withdraw", response_model=RecognitionOut,
              operation_id="withdrawRecognition",
-             summary="Withdraw a recognition (contributor of the recognising organisation)", responses=PROBLEMS)
-def withdraw(recognition_id: str, body: RecognitionWithdrawal, tx: TxDep, principal: Contributor) -> RecognitionOut:
+             summary="Withdraw a recognition", responses=PROBLEMS)
+def withdraw(recognition_id: str, body: RecognitionWithdrawal, tx: TxDep,
+             principal: RecognisingContributor) -> RecognitionOut:
     recognition = service.withdraw(tx, principal, recognition_id, body.reason)
     return service.to_out(tx.session, recognition)

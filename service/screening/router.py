@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Depends, Request
-
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import ReceiptReader, Screener
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
-from service.kernel.roles import Role
 from service.observability.metrics import observe_screening
 from service.screening import service
 from service.screening.schemas import ScreeningReceipt, ScreenRequest, ScreenResponse
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["screening"])
 
-Screener = Annotated[Principal, Depends(require(Role.screener))]
-ReceiptReader = Annotated[Principal, Depends(require(Role.screener, Role.auditor))]
 
 
 @router.post("/v1/screen", response_model=ScreenResponse, operation_id="screen",
-             summary="Screen 1 to 1,000 bidders against the list in force (screener)", responses=PROBLEMS)
+             summary="Screen 1 to 1,000 bidders against the list in force", responses=PROBLEMS)
 def screen(body: ScreenRequest, request: Request, tx: TxDep, principal: Screener) -> ScreenResponse:
     response = service.screen(tx, principal, request.app.state.lists, body)
     observe_screening(len(response.results), (m.score for r in response.results for m in r.matches))
@@ -29,7 +25,7 @@ def screen(body: ScreenRequest, request: Request, tx: TxDep, principal: Screener
 
 
 @router.get("/v1/screenings/{screening_id}", response_model=ScreeningReceipt, operation_id="getScreening",
-            summary="A stored screening, for the tender file (screener of the same organisation, auditor)",
+            summary="A stored screening, for the tender file",
             responses=PROBLEMS)
 def get_screening(screening_id: str, tx: TxDep, principal: ReceiptReader) -> ScreeningReceipt:
     return service.get_receipt(tx.session, principal, screening_id)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import Screener
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
-from service.kernel.roles import Role
 from service.protocols.ocds import service
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["screening"])
 
-Screener = Annotated[Principal, Depends(require(Role.screener))]
 ANSWER: dict[int | str, dict[str, Any]] = {200: {
     "description": "Per tender (`ocid`): its screenings' receipts and per party id its matches, as /v1/screen "
                    "gives them.", "content": {"application/json": {}}}}

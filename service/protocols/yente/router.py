@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from service.auth.deps import Principal, TxDep, require
+from service.auth.access import Reader, Screener
+from service.auth.deps import TxDep
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
 from service.common.streams import started
 from service.exchange import service as exchange
 from service.kernel.errors import Unprocessable
-from service.kernel.roles import Role
 from service.observability.metrics import observe_screening
 from service.protocols.yente import mirror, service
 from service.protocols.yente.schemas import (
@@ -31,8 +31,6 @@ from service.protocols.yente.schemas import (
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["yente"])
 
-Screener = Annotated[Principal, Depends(require(Role.screener))]
-Reader = Annotated[Principal, Depends(require(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
 # yente's changed_since pattern, with the ranges of months, days, hours, minutes and seconds.
 # (months' lengths too; a 29 February of a common year is the one date the calendar check refuses).
 DAY = r"((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-9])|(0[13-9]|1[0-2])-30|(0[13578]|1[02])-31)"
