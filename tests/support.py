@@ -146,6 +146,20 @@ _SYLLABLES = {"ка": "ka", "ро": "ro", "ту": "tu", "ми": "mi", "ле": "l
               "ви": "vi", "да": "da", "ше": "she", "го": "go", "пу": "pu", "ры": "ry", "се": "se", "фа": "fa"}
 
 
+def unique_bin() -> str:
+    """A Kazakh BIN (12 digits) no other test uses: tests sharing one database that match by
+    identifier must not find each other's entries."""
+    return "".join(secrets.choice("0123456789") for _ in range(12))
+
+
+def unique_lei() -> str:
+    """A valid LEI (ISO 17442: 18 characters and two ISO 7064 mod 97-10 check digits) no other test uses."""
+    from stdnum.iso7064 import mod_97_10
+
+    base = "5493" + "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(14))
+    return base + mod_97_10.calc_check_digits(base)
+
+
 def unique_word() -> tuple[str, str]:
     """A made-up word no other test uses, in Cyrillic and in its Latin transliteration, so that
     tests sharing one database never match each other's entries."""

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.protocols.recon_schemas import assert_valid, examples, validator
-from tests.support import Actor, entry_body, unique_word
+from tests.support import Actor, entry_body, unique_bin, unique_word
 
 
 def _listed(client: TestClient, who: Actor, **overrides: Any) -> dict[str, Any]:
@@ -68,14 +68,16 @@ def test_cors_on_reconciliation_routes_only(client: TestClient) -> None:
 def test_reconciliation_finds_the_entry_and_is_a_screening(client: TestClient, actor: Callable[..., Actor]) -> None:
     contributor = actor("contributor")
     cyrillic, latin = unique_word()
-    entry = _listed(client, contributor, name=f"ТОО «{cyrillic} Строй»", aliases=[])
+    registration = unique_bin()
+    entry = _listed(client, contributor, name=f"ТОО «{cyrillic} Строй»", aliases=[],
+                    identifiers=[{"scheme": "bin", "value": registration}])
     screener, auditor = actor("screener"), actor("auditor")
     before = _screenings(client, auditor, screener)
     answer = _reconcile(client, screener, {
         "q0": {"query": f"{latin} Stroy LLP", "type": "Company",
                "properties": [{"pid": "country", "v": "kz"}, {"pid": "unknownProp", "v": 3}]},
         "q1": {"query": f"{latin} Stroy LLP", "type": "Vessel"},
-        "q2": {"properties": [{"pid": "registrationNumber", "v": "123456789012"}, {"pid": "country", "v": "KZ"}]},
+        "q2": {"properties": [{"pid": "registrationNumber", "v": registration}, {"pid": "country", "v": "KZ"}]},
     })
     top = answer["q0"]["result"][0]
     assert top["id"] == entry["id"] and top["name"] == entry["name"] and top["match"] is True

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from followthemoney import model
 
-from tests.support import Actor, entry_body, unique_word
+from tests.support import Actor, entry_body, unique_lei, unique_word
 
 
 def _listed(client: TestClient, who: Actor, **overrides: Any) -> dict[str, Any]:
@@ -94,19 +94,20 @@ def test_match_answers_in_yentes_shape_with_a_receipt_and_an_audit_record(
 def test_appeal_status_and_identifiers_reach_the_match(client: TestClient, actor: Callable[..., Actor]) -> None:
     contributor = actor("contributor")
     _, latin = unique_word()
+    lei = unique_lei()
     entry = _listed(client, contributor, name=f"{latin} Holding", aliases=[],
-                    identifiers=[{"scheme": "lei", "value": "5493001KJTIIGC8Y1R12"}])
+                    identifiers=[{"scheme": "lei", "value": lei}])
     lodged = client.post(f"/v1/entries/{entry['id']}/appeals", json={"lodged_on": "2026-04-02", "reference": "A-1"},
                          headers=contributor.headers)
     assert lodged.status_code == 201, lodged.text
     answer = _match(client, actor("screener"),
-                    {"q": _company("Completely Other Name", leiCode=["5493001KJTIIGC8Y1R12"])})
+                    {"q": _company("Completely Other Name", leiCode=[lei])})
     result = answer["responses"]["q"]["results"][0]
     assert result["id"] == f"debarlist-{entry['id']}"
     assert result["debarlist"]["appeal_status"] == "lodged"
     assert result["debarlist"]["appeal_lodged_on"] == "2026-04-02"
     assert result["explanations"]["identifier_match"]["score"] == 1.0
-    assert result["properties"]["leiCode"] == ["5493001KJTIIGC8Y1R12"]
+    assert result["properties"]["leiCode"] == [lei]
 
 
 def test_dataset_names_one_organisation_and_filters_narrow_results(
