@@ -20,6 +20,7 @@ from service.auth.models import ApiClient, Organisation
 from service.auth.schemas import ClientCreate, OrganisationCreate
 from service.auth.secrets import verify_secret
 from service.auth.service import Refused, create_client, create_organisation, record_refusal
+from service.bidderlist.cli import screen_command
 from service.cli_database import NoSuchDatabase, database_url, describe
 from service.config import get_settings
 from service.entries.importing import ImportRefused, ImportReport, import_file, limits_from
@@ -28,7 +29,6 @@ from service.kernel.errors import ServiceError
 from service.kernel.roles import ORGANISATION_ROLES
 from service.kernel.uow import SYSTEM, Tx
 from service.migrate import upgrade
-from service.screening.cli import screen_command
 
 app = typer.Typer(help="Debarlist: shared debarment list and supplier screening.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
