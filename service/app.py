@@ -40,6 +40,8 @@ from service.protocols.yente.router import router as yente_router
 from service.recognitions.router import router as recognitions_router
 from service.reviews.router import router as reviews_router
 from service.screening.router import router as screening_router
+from service.webhooks.delivery import DeliveryLoop, Policy
+from service.webhooks.router import install as install_webhooks
 
 DESCRIPTION = """\
 A shared list of enterprises debarred or flagged by participating States and international
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "recognitions", "description": "Recognition of other organisations' entries."},
                       {"name": "exchange", "description": "FollowTheMoney export and the change feed for mirrors."},
                       {"name": "monitoring", "description": "Watched suppliers after award, alerts, decisions."},
+                      {"name": "webhooks", "description": "Signed event delivery (Standard Webhooks), its log."},
                       {"name": "operations", "description": "Metrics for the service's operator."},
                       {"name": "yente", "description": "yente's match API (FtM entities), for yente clients."},
                       {"name": "reconciliation", "description": "The Reconciliation API 0.2, for OpenRefine."},
@@ -97,6 +100,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                        settings.monitoring_interval_seconds)
     app.state.startup_hooks.append(lambda app: app.state.monitoring.start())
     app.state.shutdown_hooks.insert(0, lambda app: app.state.monitoring.stop())
+    app.state.webhook_delivery = DeliveryLoop(app.state.session_factory, Policy.of(settings),
+                                              settings.webhook_interval_seconds)
+    app.state.startup_hooks.append(lambda app: app.state.webhook_delivery.start())
+    app.state.shutdown_hooks.insert(0, lambda app: app.state.webhook_delivery.stop())
     install_handlers(app)
     app.openapi = problem_only_openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Idempotency)  # inside RequestContext: bodies are bounded and ids added first
@@ -111,6 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(entries_router)
     app.include_router(screening_router)
     app.include_router(monitoring_router)
+    install_webhooks(app)  # its routes, and the outbox depth gauge
     app.include_router(history_router)
     app.include_router(reviews_router)
     app.include_router(appeals_router)

@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     # How often the monitoring loop looks for a new list revision to re-screen watchlists
     # against (seconds; 0 = not in this process, e.g. when `debarlist worker` runs it).
     monitoring_interval_seconds: float = Field(default=1.0, ge=0, le=3600)
+    # Webhook delivery (service/webhooks): how often the worker looks for due deliveries
+    # (seconds; 0 = not in this process, e.g. when `debarlist worker` runs it); how long one POST
+    # may take; how long a claimed delivery stays claimed (longer than the timeout: a worker
+    # killed mid-delivery leaves it due again after this); retry backoff (base * 2^(attempt-1),
+    # capped, with jitter); and how long after queueing a failing delivery is retried before it
+    # goes to the dead letter. allow_http / allow_private admit http:// and private, loopback or
+    # link-local receivers: for tests and closed networks only.
+    webhook_interval_seconds: float = Field(default=1.0, ge=0, le=3600)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    webhook_backoff_base_seconds: float = Field(default=5.0, gt=0, le=3600)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=86_400)
+    webhook_give_up_seconds: float = Field(default=3 * 86_400.0, ge=0, le=30 * 86_400)
+    webhook_batch_size: int = Field(default=200, ge=1, le=5000)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False
     # API clients holding the cross-organisation `operator` role: refused (none is created, an
     # existing one gets no token) unless true. The command line is always the operator.
     allow_operator_clients: bool = False

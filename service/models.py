@@ -10,7 +10,8 @@ from service.kernel.ledger import AuditRecord, Ledger
 from service.monitoring.models import Alert, MatchDecision, MonitoringCursor, WatchedSupplier
 from service.recognitions.models import Recognition
 from service.screening.models import Screening
+from service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = ["Alert", "ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision",
            "IdempotencyKey", "Ledger", "MatchDecision", "MonitoringCursor", "Organisation", "Recognition", "Review",
-           "Screening", "WatchedSupplier"]
+           "Screening", "WatchedSupplier", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

@@ -31,6 +31,7 @@ from service.monitoring.schemas import AlertOut, AlertPage
 from service.monitoring.watchlist import MATCH_LIMIT, screen_watched, to_query
 from service.screening.schemas import ScreenMatch
 from service.screening.service import ListView
+from service.webhooks import outbox
 
 MATERIAL = ("listing", "starts_on", "ends_on", "status", "appeal_status")
 
@@ -87,15 +88,21 @@ def monitor(tx: Tx, lists: Lists) -> int:
                                      accept=among_changed, partitions=parts)]
         before = {w.id: {m["entry_id"]: m for m in w.last_matches} for w in candidates}
         screen_watched(view, candidates, organisation_id)
-        for watch in candidates:
-            raised += _alert(session, watch, before[watch.id], view.revision)
+        new_alerts = [a for watch in candidates for a in _alert(session, watch, before[watch.id], view.revision)]
+        raised += len(new_alerts)
+        # In this transaction: the webhook events exist exactly when the alerts do.
+        endpoints = outbox.subscribers(session, organisation_id, "alert.raised") if new_alerts else []
+        if endpoints:
+            outbox.publish(session, organisation_id, "alert.raised",
+                           [to_out(a).model_dump(mode="json") for a in new_alerts], endpoints=endpoints)
     cursor.revision = view.revision
     tx.audit("monitoring.run", None, None, {"list_revision": view.revision, "changed_entries": len(changed),
                                              "alerts": raised})
     return raised
 
 
-def _alert(session: Session, watch: WatchedSupplier, old: dict[str, dict[str, Any]], revision: int) -> int:
+def _alert(session: Session, watch: WatchedSupplier, old: dict[str, dict[str, Any]],
+           revision: int) -> list[Alert]:
     new = {m["entry_id"]: m for m in watch.last_matches}
     now = utcnow()
     raised = []
@@ -116,7 +123,7 @@ def _alert(session: Session, watch: WatchedSupplier, old: dict[str, dict[str, An
                             ref=watch.ref, entry_id=entry_id, reason=reason, changes=changes, match=match,
                             list_revision=revision, status="new", created_at=now))
     session.add_all(raised)
-    return len(raised)
+    return raised
 
 
 def _dismissed(session: Session, watch: WatchedSupplier, entry_id: str) -> bool:

@@ -17,6 +17,7 @@ from service.monitoring.keys import standing, subject_key
 from service.monitoring.models import MatchDecision, WatchedSupplier
 from service.monitoring.schemas import DecisionIn, DecisionOut, ScreeningDecisionIn
 from service.screening.service import readable_screening
+from service.webhooks import outbox
 
 
 def _record(tx: Tx, principal: Principal, key: str, ref: str, entry_id: str, body: DecisionIn,
@@ -36,6 +37,7 @@ def _record(tx: Tx, principal: Principal, key: str, ref: str, entry_id: str, bod
         "note": body.note, "action": body.action, "source": source, "source_id": source_id,
         **({"supersedes": previous.id} if previous else {})})
     tx.session.flush()
+    outbox.publish(tx.session, principal.organisation_id, "match.decided", [to_out(decision).model_dump(mode="json")])
     return decision
 
 
@@ -73,6 +75,8 @@ def reverse(tx: Tx, principal: Principal, decision_id: str) -> MatchDecision:
     decision.reversed_at, decision.reversed_by = utcnow(), principal.client_id
     tx.audit("match.decision_reverse", "match_decision", decision.id,
              {"ref": decision.ref, "entry_id": decision.entry_id})
+    outbox.publish(tx.session, principal.organisation_id, "match.decision_reversed",
+                   [to_out(decision).model_dump(mode="json")])
     return decision
 
 
