@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from service import __version__
+from service.apidocs.router import router as apidocs_router
 from service.appeals.router import router as appeals_router
 from service.audit.router import install as install_audit
 from service.auth.access import describe_access
@@ -66,7 +67,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         for hook in app.state.shutdown_hooks:
             hook(app)
 
+    # /docs is served by service.apidocs (its assets from the package, no CDN); ReDoc is CDN-only: off.
     app = FastAPI(title="Debarlist", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   openapi_tags=[
                       {"name": "auth", "description": "Tokens and signing keys."},
                       {"name": "organisations", "description": "Participating States and organisations."},
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Outermost: every answer is logged and counted, overload refusals included.
     app.add_middleware(RequestLog, exempt=("/healthz", "/metrics"))
     app.include_router(health_router)
+    app.include_router(apidocs_router)
     app.include_router(auth_router)
     app.include_router(entries_router)
     app.include_router(screening_router)

@@ -1,0 +1,1 @@
+"""The interactive API documentation (/docs), served with its assets by the app itself."""
