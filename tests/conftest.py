@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.migrate import scratch_database
-from tests.support import Actor, Harness
+from tests.kit import ROLES, Kit
+from tests.support import Actor, Harness, entry_body
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -117,3 +118,37 @@ def fresh_db(tmp_path: Path) -> Iterator[str]:
     base = os.environ.get("DEBARLIST_DATABASE_URL")
     with scratch_database(base, tmp_path, "t" + secrets.token_hex(4)) as url:
         yield url
+
+
+@pytest.fixture
+def kit(client: TestClient, harness: Harness) -> Kit:
+    return Kit(client=client, harness=harness)
+
+
+@pytest.fixture
+def review_org(harness: Harness) -> Callable[[], str]:
+    """A fresh four-eyes organisation."""
+    return lambda: harness.new_org(requires_review=True)
+
+
+@pytest.fixture(scope="module")
+def home_org(harness: Harness) -> str:
+    return harness.new_org()
+
+
+@pytest.fixture(scope="module")
+def role_actors(harness: Harness, home_org: str) -> dict[str, Actor]:
+    """One client per role, all of the same organisation, made once per module."""
+    return {role: harness.actor(role, org=home_org) for role in ROLES}
+
+
+@pytest.fixture
+def make_entry(client: TestClient) -> Callable[..., dict[str, Any]]:
+    """``make_entry(actor, name=...)``: create an entry through the API and return its JSON."""
+
+    def make(who: Actor, **overrides: Any) -> dict[str, Any]:
+        response = client.post("/v1/entries", json=entry_body(**overrides), headers=who.headers)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return make

@@ -32,7 +32,7 @@ from service.auth.deps import Public, RoleCheck
 from service.auth.keys import generate_pem
 from service.config import Settings
 from service.migrate import scratch_database
-from tests.foundation.conftest import ROLES as ORGANISATION_ROLES
+from tests.kit import ROLES as ORGANISATION_ROLES
 from tests.support import Actor, Harness, entry_body
 
 ROLES = (*ORGANISATION_ROLES, "operator")

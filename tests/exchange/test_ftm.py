@@ -144,7 +144,7 @@ def test_export_shows_only_what_the_caller_may_see(client: TestClient, actor: Ca
 
 def test_export_needs_a_reading_role(client: TestClient, actor: Callable[..., Actor]) -> None:
     assert client.get("/v1/export/ftm").status_code == 401
-    # The refusal of other roles is covered by the role matrix (tests/foundation).
+    # The refusal of other roles is covered by the role matrix (tests/auth).
     refused = client.get("/v1/export/ftm", headers={"Authorization": "Bearer nonsense"})
     assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
 

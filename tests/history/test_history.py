@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from service.screening.models import Screening
-from tests.due_process.conftest import Kit, unique_name
+from tests.kit import Kit, unique_name
 from tests.support import Actor
 
 

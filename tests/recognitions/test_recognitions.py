@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service.crosslists.recognise import recognise_cross_debarments
 from service.recognitions.models import Recognition
-from tests.due_process.conftest import Kit, unique_name
+from tests.kit import Kit, unique_name
 from tests.support import Actor, Harness
 
 BODY = {"decision_ref": "ECD-2026/14", "legal_basis": "Agreement for Mutual Enforcement of Debarment Decisions",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.due_process.conftest import Kit, unique_name
+from tests.kit import Kit, unique_name
 from tests.support import Actor, Harness
 
 ROLES = ("admin", "contributor", "screener", "auditor", "reviewer", "operator")

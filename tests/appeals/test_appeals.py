@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.due_process.conftest import Kit, unique_name
+from tests.kit import Kit, unique_name
 from tests.support import Actor
 
 

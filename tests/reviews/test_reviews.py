@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.due_process.conftest import Kit, unique_name
+from tests.kit import Kit, unique_name
 from tests.support import Actor, entry_body
 
 

@@ -1,18 +1,20 @@
-"""Helpers for the due-process tests: entries, screenings and audit records through the real app."""
+"""Helpers for tests that walk an entry through its life (reviews, appeals, recognitions,
+history): entries, screenings and audit records through the real app, and names no other test uses."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.kernel.ledger import AuditRecord
 from tests.support import Actor, Harness, entry_body
+
+# The roles of an organisation (the cross-organisation operator is not one of them).
+ROLES = ("admin", "contributor", "screener", "auditor", "reviewer")
 
 
 @dataclass
@@ -61,14 +63,3 @@ def unique_name() -> str:
     confuse two tests' entries."""
     picks = [secrets.choice(WORDS) + secrets.token_hex(2).upper() for _ in range(2)]
     return " ".join(picks) + " Trading LLP"
-
-
-@pytest.fixture
-def kit(client: TestClient, harness: Harness) -> Kit:
-    return Kit(client=client, harness=harness)
-
-
-@pytest.fixture
-def review_org(harness: Harness) -> Callable[[], str]:
-    """A fresh four-eyes organisation."""
-    return lambda: harness.new_org(requires_review=True)
