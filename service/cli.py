@@ -23,6 +23,7 @@ from service.auth.service import Refused, create_client, create_organisation, re
 from service.bidderlist.cli import screen_command
 from service.cli_database import NoSuchDatabase, database_url, describe
 from service.config import get_settings
+from service.console.cli import demo_person, people_app
 from service.entries.importing import ImportRefused, ImportReport, import_file, limits_from
 from service.kernel.db import make_engine, make_session_factory
 from service.kernel.errors import ServiceError
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(clients_app, name="clients")
 app.add_typer(audit_app, name="audit")
+app.add_typer(people_app, name="people")
 app.command("screen")(screen_command)
 
 console = Console(stderr=True)
@@ -355,6 +357,11 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
     application = create_app(settings)
     if demo:
         console.print(demo_banner(client, credentials_file, host, port), highlight=False, markup=False, soft_wrap=True)
+        # Printed to the terminal (not through logging, so no log keeps it); kept 0600 beside the data.
+        username, password = demo_person(_factory(), credentials_file.with_name("demo-person.json"), "DEMO")
+        console.print(f"Demo person (every role of DEMO)\n  console:  http://{host}:{port}/console/\n"
+                      f"  username: {username}\n  password: {password}\n", highlight=False, markup=False,
+                      soft_wrap=True)
     from service.workers import default_workers, serve_workers
 
     count = workers or settings.workers or default_workers()
@@ -370,29 +377,38 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
 
 @app.command("worker")
 def worker() -> None:
-    """Run the background work (monitoring of watchlists) without serving HTTP: for deployments
-    with several replicas, where serve may run with DEBARLIST_MONITORING_INTERVAL_SECONDS=0."""
+    """Run the background work (monitoring of watchlists, webhook delivery) without serving HTTP:
+    for deployments with several replicas, where serve may run with
+    DEBARLIST_MONITORING_INTERVAL_SECONDS=0 and DEBARLIST_WEBHOOK_INTERVAL_SECONDS=0. Any number
+    of workers may run at once: each monitoring run and each delivery batch is claimed."""
     import signal
     import threading
 
     from service.app import create_app
     from service.monitoring.runner import MonitorLoop
+    from service.webhooks.delivery import DeliveryLoop, Policy
 
     describe(_database_url())
     settings = get_settings()
     application = create_app(settings)
-    for hook in application.state.startup_hooks:  # builds the index; starts the loop if configured
+    for hook in application.state.startup_hooks:  # builds the index; starts the loops if configured
         hook(application)
-    own = MonitorLoop(application.state.session_factory, application.state.lists,
-                      settings.monitoring_interval_seconds or 1.0)
+    # A loop switched off for serve (interval 0) still runs here, every second.
+    own_monitoring = MonitorLoop(application.state.session_factory, application.state.lists,
+                                 settings.monitoring_interval_seconds or 1.0)
+    own_delivery = DeliveryLoop(application.state.session_factory, Policy.of(settings),
+                                settings.webhook_interval_seconds or 1.0)
     if not settings.monitoring_interval_seconds:
-        own.start()
+        own_monitoring.start()
+    if not settings.webhook_interval_seconds:
+        own_delivery.start()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    typer.echo("worker running (monitoring); stop with Ctrl-C", err=True)
+    typer.echo("worker running (monitoring, webhook delivery); stop with Ctrl-C", err=True)
     stop.wait()
-    own.stop()
+    own_delivery.stop()
+    own_monitoring.stop()
     for hook in application.state.shutdown_hooks:
         hook(application)
 
