@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from service.common.strict import Flag
+
 EventType = Literal["alert.raised", "match.decided", "match.decision_reversed"]
 EVENT_TYPES: tuple[str, ...] = ("alert.raised", "match.decided", "match.decision_reversed")
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -45,7 +47,7 @@ class WebhookUpdate(BaseModel):
                                                 examples=[["alert.raised"]])
     description: Description | None = Field(default=None, description="What the endpoint is for.",
                                             examples=["Contract management system"])
-    enabled: bool | None = Field(default=None, description="false pauses delivery (events still queue).",
+    enabled: Flag | None = Field(default=None, description="false pauses delivery (events still queue).",
                                  examples=[False])
 
     _unique_types = field_validator("event_types")(_unique)
