@@ -16,6 +16,7 @@ from service.auth.access import describe_access
 from service.auth.keys import load_signing_key
 from service.auth.router import router as auth_router
 from service.config import Settings, get_settings
+from service.console.router import router as console_router
 from service.entries.router import router as entries_router
 from service.exchange.router import router as exchange_router
 from service.exchange.service import ListHead
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(RequestLog, exempt=("/healthz", "/metrics"))
     app.include_router(health_router)
     app.include_router(apidocs_router)
+    app.include_router(console_router)
     app.include_router(auth_router)
     app.include_router(entries_router)
     app.include_router(screening_router)

@@ -3,6 +3,7 @@
 from service.appeals.models import Appeal
 from service.audit.models import Checkpoint
 from service.auth.models import ApiClient, Organisation
+from service.console.models import Person, PersonSession
 from service.entries.models import Entry, EntryRevision, Review
 from service.idempotency.models import IdempotencyKey
 from service.kernel.db import Base
@@ -13,5 +14,6 @@ from service.screening.models import Screening
 from service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = ["Alert", "ApiClient", "Appeal", "AuditRecord", "Base", "Checkpoint", "Entry", "EntryRevision",
-           "IdempotencyKey", "Ledger", "MatchDecision", "MonitoringCursor", "Organisation", "Recognition", "Review",
+           "IdempotencyKey", "Ledger", "MatchDecision", "MonitoringCursor", "Organisation", "Person", "PersonSession",
+           "Recognition", "Review",
            "Screening", "WatchedSupplier", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

@@ -1,0 +1,163 @@
+"""People: console accounts, their passwords (argon2id), lockout and sign-in sessions.
+
+A person holds roles as an API client does and acts as a ``Principal`` whose ``client_id`` is
+``person:<username>``, so every domain service, every organisation rule and the audit log treat
+a person's actions as they treat a client's. Passwords and session tokens are stored only as
+hashes (argon2id; sha256 for the 256-bit random session tokens) and never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from service.auth.models import Organisation
+from service.auth.secrets import hash_secret, verify_secret
+from service.auth.service import _may_administer
+from service.console.models import Person, PersonSession
+from service.kernel.clock import utcnow
+from service.kernel.errors import Conflict, Forbidden, Unprocessable
+from service.kernel.principal import Principal
+from service.kernel.roles import ORGANISATION_ROLES, Role
+from service.kernel.uow import Tx
+
+# After this many consecutive failures the account is locked for LOCKOUT (a guess every few
+# minutes is no attack on a 12-character password; a thousand a second would be).
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=8)  # a working day; signing out ends it sooner
+MIN_PASSWORD = 12
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+PREFIX = "person:"
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    username: str
+    password: str  # shown once to whoever created the account, never stored
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str  # the cookie's value; only its hash is stored
+    csrf: str
+    person: Person
+
+
+class SignInRefused(Exception):
+    """Wrong username or password, or a locked or disabled account: one message for all, so the
+    page does not tell which usernames exist."""
+
+
+def principal_of(person: Person) -> Principal:
+    return Principal(client_id=PREFIX + person.username, organisation=person.organisation.code,
+                     organisation_id=person.organisation_id, roles=frozenset(person.roles))
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(15)  # 20 characters, 120 bits
+
+
+def create_person(tx: Tx, *, organisation: str, username: str, display_name: str, roles: list[str],
+                  by: Principal | None = None, password: str | None = None) -> NewPerson:
+    """Add a person to ``organisation`` (``by``: an admin of it, or None for the operator's command line)."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise Unprocessable("a username is 2 to 40 characters: lower-case letters, digits, '.', '_' or '-', "
+                            "starting with a letter or digit")
+    unknown = sorted(set(roles) - {role.value for role in ORGANISATION_ROLES})
+    if unknown or not roles:
+        raise Unprocessable(f"roles must be some of {', '.join(r.value for r in ORGANISATION_ROLES)}"
+                            + (f"; not {', '.join(unknown)}" if unknown else ""))
+    if not _may_administer(by, organisation) and by is not None:
+        raise Forbidden(f"an admin may add people only to its own organisation ({by.organisation})")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise Unprocessable(f"a password has at least {MIN_PASSWORD} characters")
+    org = tx.session.execute(select(Organisation).where(Organisation.code == organisation)).scalar_one_or_none()
+    if org is None:
+        raise Unprocessable(f"organisation {organisation!r} does not exist")
+    if tx.session.execute(select(Person.id).where(Person.username == username)).first() is not None:
+        raise Conflict(f"username {username!r} is taken")
+    password = password or new_password()
+    person = Person(id=str(uuid.uuid4()), organisation_id=org.id, organisation=org, username=username,
+                    display_name=display_name.strip()[:200] or username, password_hash=hash_secret(password),
+                    roles=sorted(set(roles)), disabled=False, failed_attempts=0, created_at=utcnow(),
+                    created_by=tx.actor.client_id)
+    tx.session.add(person)
+    tx.session.flush()
+    tx.audit("person.create", "person", person.id, {"username": username, "organisation": organisation,
+                                                    "roles": person.roles})
+    return NewPerson(username=username, password=password)
+
+
+def list_people(session: Session, principal: Principal) -> list[Person]:
+    query = select(Person).order_by(Person.username)
+    if not principal.has(Role.operator):
+        query = query.where(Person.organisation_id == principal.organisation_id)
+    return list(session.execute(query).scalars())
+
+
+def sign_in(tx: Tx, *, username: str, password: str, now: datetime | None = None) -> SignedIn:
+    """Check the password and open a session; failures count towards the lockout (committed by
+    the caller whatever the outcome, so a refused attempt is counted and audited too)."""
+    now = now or utcnow()
+    person = tx.session.execute(select(Person).where(Person.username == username.strip().lower())
+                                ).scalar_one_or_none()
+    # Verified even for an unknown username (against a dummy hash), so timing does not tell.
+    matches = verify_secret(person.password_hash if person else None, password)
+    if person is None:
+        tx.audit("person.sign_in_refused", "person", None, {"username": username[:64], "reason": "unknown"})
+        raise SignInRefused
+    locked = person.locked_until is not None and person.locked_until > now
+    if person.disabled or locked or not matches:
+        reason = "disabled" if person.disabled else "locked" if locked else "wrong password"
+        if not matches and not locked:
+            person.failed_attempts += 1
+            if person.failed_attempts >= MAX_FAILURES:
+                person.locked_until = now + LOCKOUT
+                person.failed_attempts = 0
+                reason = "wrong password; locked"
+        tx.audit("person.sign_in_refused", "person", person.id, {"username": person.username, "reason": reason})
+        raise SignInRefused
+    person.failed_attempts = 0
+    person.locked_until = None
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    tx.session.add(PersonSession(id=_digest(token), person_id=person.id, csrf_token=csrf, created_at=now,
+                                 expires_at=now + SESSION_LIFETIME))
+    tx.actor = principal_of(person).actor
+    tx.audit("person.sign_in", "person", person.id, {"username": person.username})
+    return SignedIn(token=token, csrf=csrf, person=person)
+
+
+def session_of(session: Session, token: str, now: datetime | None = None) -> tuple[Person, PersonSession] | None:
+    """The person signed in with ``token``, while the session and the account are valid."""
+    if not token or len(token) > 200:
+        return None
+    found = session.get(PersonSession, _digest(token))
+    if found is None or found.expires_at <= (now or utcnow()):
+        return None
+    person = session.get(Person, found.person_id)
+    if person is None or person.disabled:
+        return None
+    return person, found
+
+
+def sign_out(tx: Tx, token: str) -> None:
+    tx.session.execute(delete(PersonSession).where(PersonSession.id == _digest(token)))
+    tx.audit("person.sign_out", "person", None, {})
+
+
+def csrf_matches(expected: str, given: str | None) -> bool:
+    return bool(given) and secrets.compare_digest(expected.encode(), (given or "").encode())
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,388 @@
+"""The console's HTTP side: sign-in, sessions, CSRF, role checks and the pages under /console.
+
+Every route declares its callers like the API's do (``ConsoleAccess`` carries a ``RoleCheck`` as
+its ``declaration``; the sign-in page and the static files are ``Public("anonymous")``), so the
+route-table role matrix covers the console. A page is reached with the session cookie a person
+got by signing in (HttpOnly, SameSite=Lax, Secure in production) or with an API client's bearer
+token (no cookie, so no cross-site request can carry it and no CSRF token is asked). Every
+unsafe request that comes with the cookie must carry the session's CSRF token (form field
+``csrf`` or header ``X-CSRF-Token``); the sign-in form carries a double-submit token of its own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from service.auth.access import ANONYMOUS
+from service.auth.deps import RoleCheck, TxDep, get_principal, record_denial
+from service.bidderlist import report as bidder_report
+from service.bidderlist.errors import BidderListError
+from service.bidderlist.reading import read_bytes
+from service.console import people, rendering, views
+from service.console.models import Person
+from service.kernel.errors import Forbidden, NotFound, ServiceError, Unauthorized, Unprocessable
+from service.kernel.principal import Principal
+from service.kernel.roles import ORGANISATION_ROLES, Role
+from service.kernel.uow import Tx
+
+COOKIE = "debarlist_session"
+SIGN_IN_COOKIE = "debarlist_signin"  # the sign-in form's double-submit CSRF token
+PREFIX = "/console"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_UPLOAD = 16 * 1024 * 1024
+STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
+# Pages load nothing from elsewhere, run no inline script and cannot be framed.
+SECURITY_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                                               "form-action 'self'; base-uri 'none'",
+                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+                    "Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    principal: Principal
+    name: str
+    csrf: str  # "" for a bearer-token caller (no form of its can be forged)
+    person_id: str | None
+
+    def may(self, *roles: str) -> bool:
+        return self.principal.has(*(Role(role) for role in roles))
+
+
+class ConsoleAccess:
+    """Dependency: the signed-in person (or bearer client) holding one of ``roles``.
+
+    ``declaration`` is the same kind of ``RoleCheck`` the API's routes declare, read by the route
+    table (``service.auth.access.access_of``)."""
+
+    def __init__(self, *roles: Role, who: str | None = None) -> None:
+        self.declaration = RoleCheck(roles, who)
+
+    def __call__(self, request: Request, tx: TxDep) -> Viewer:
+        viewer = _viewer(request, tx)
+        if not viewer.principal.has(*self.declaration.roles):
+            tx.rollback()
+            tx.close()
+            record_denial(request, viewer.principal, f"requires one of: {self.declaration.allowed}")
+            raise Forbidden(f"this page requires one of the roles: {self.declaration.allowed}")
+        tx.actor = viewer.principal.actor
+        request.state.principal = viewer.principal
+        return viewer
+
+
+def _viewer(request: Request, tx: Tx) -> Viewer:
+    token = request.cookies.get(COOKIE)
+    if token:
+        with tx.read() as session:
+            found = people.session_of(session, token)
+            if found is not None:
+                person, open_session = found
+                return Viewer(people.principal_of(person), person.display_name, open_session.csrf_token, person.id)
+    authorization = request.headers.get("Authorization")
+    if authorization:
+        principal = get_principal(request, tx, authorization)
+        return Viewer(principal, principal.client_id, "", None)
+    raise Unauthorized("sign in at /console/sign-in", error="invalid_request")
+
+
+Anyone = Annotated[Viewer, Depends(ConsoleAccess(*ORGANISATION_ROLES, Role.operator))]
+Screener = Annotated[Viewer, Depends(ConsoleAccess(Role.screener))]
+ReceiptReader = Annotated[Viewer, Depends(ConsoleAccess(
+    Role.screener, Role.auditor, who="screener of the same organisation, auditor"))]
+Reader = Annotated[Viewer, Depends(ConsoleAccess(Role.contributor, Role.screener, Role.auditor, Role.reviewer))]
+ReviewQueueReader = Annotated[Viewer, Depends(ConsoleAccess(
+    Role.reviewer, Role.auditor, who="reviewer; auditor: every organisation"))]
+Reviewer = Annotated[Viewer, Depends(ConsoleAccess(
+    Role.reviewer, who="reviewer of the same organisation, not an author"))]
+AuditReader = Annotated[Viewer, Depends(ConsoleAccess(
+    Role.auditor, Role.admin, Role.contributor, Role.reviewer, Role.screener))]
+Auditor = Annotated[Viewer, Depends(ConsoleAccess(Role.auditor))]
+Administrator = Annotated[Viewer, Depends(ConsoleAccess(
+    Role.admin, Role.operator, who="admin of its organisation, operator"))]
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+class ConsoleRoute(APIRoute):
+    """Checks CSRF before anything else runs, and shows errors to people as pages (API callers,
+    who do not ask for HTML, get the usual problem documents)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                if request.method in UNSAFE:
+                    await _check_csrf(request)
+                return await handler(request)
+            except Unauthorized:
+                if not _wants_html(request):
+                    raise
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"{PREFIX}/sign-in?next={quote(target)}", status_code=303)
+            except (ServiceError, RequestValidationError) as exc:
+                if not _wants_html(request):
+                    raise
+                status = exc.status if isinstance(exc, ServiceError) else 422
+                detail = exc.detail if isinstance(exc, ServiceError) else "; ".join(
+                    f"{'.'.join(map(str, e.get('loc', ())[1:]))}: {e.get('msg')}" for e in exc.errors()[:3])
+                return _page(request, "error.html", None, status=status, status_code=status, detail=detail)
+
+        return route
+
+
+async def _check_csrf(request: Request) -> None:
+    token = request.cookies.get(COOKIE)
+    form = await request.form() if "form" in request.headers.get("content-type", "") else None
+    given = request.headers.get("X-CSRF-Token") or (str(form.get("csrf") or "") if form else "")
+    if request.url.path == f"{PREFIX}/sign-in":
+        expected = request.cookies.get(SIGN_IN_COOKIE) or ""
+        if not (expected and people.csrf_matches(expected, given)):
+            raise Forbidden("the sign-in form has expired (or cookies are off); reload the page and sign in again")
+        return
+    if not token:
+        return  # a bearer-token caller, or nobody (the access check answers 401)
+
+    def expected_token() -> str:
+        with request.app.state.sessions.read() as session:
+            found = people.session_of(session, token)
+            return found[1].csrf_token if found else ""
+
+    expected = await run_in_threadpool(expected_token)
+    if not expected:
+        raise Unauthorized("your session has ended; sign in again")
+    if not people.csrf_matches(expected, given):
+        raise Forbidden("the form's security token is missing or out of date; reload the page and try again")
+
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+
+
+def _page(request: Request, template: str, viewer: Viewer | None, *, status_code: int = 200,
+          **context: Any) -> HTMLResponse:
+    html = rendering.render(template, viewer=viewer, prefix=PREFIX, path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def _cookie_flags(request: Request) -> dict[str, Any]:
+    return {"httponly": True, "samesite": "lax", "secure": request.app.state.settings.env == "production",
+            "path": PREFIX}
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path of the console itself: never another site (an open redirect).
+    if target and target.startswith(PREFIX + "/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return PREFIX + "/"
+
+
+# --- signing in and out -------------------------------------------------------------------------
+
+@router.get("/sign-in", dependencies=[ANONYMOUS])
+def sign_in_page(request: Request, next: str | None = None) -> HTMLResponse:
+    token = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
+    response = _page(request, "sign_in.html", None, csrf=token, next=_safe_next(next), error=None)
+    response.set_cookie(SIGN_IN_COOKIE, token, max_age=3600, **_cookie_flags(request))
+    return response
+
+
+@router.post("/sign-in", dependencies=[ANONYMOUS])
+def sign_in(request: Request, tx: TxDep, username: Annotated[str, Form(max_length=64)],
+            password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=2000)] = "",
+            ) -> Response:
+    try:
+        signed = people.sign_in(tx, username=username, password=password)
+    except people.SignInRefused:
+        # The unit of work still commits: the failure counts towards the lockout and is audited.
+        return _page(request, "sign_in.html", None, status_code=401, csrf=request.cookies.get(SIGN_IN_COOKIE),
+                     next=_safe_next(next), error="Wrong username or password, or the account is locked. "
+                                                  "After 5 failures an account is locked for 15 minutes.")
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(COOKIE, signed.token, max_age=int(people.SESSION_LIFETIME.total_seconds()),
+                        **_cookie_flags(request))
+    response.delete_cookie(SIGN_IN_COOKIE, path=PREFIX)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, tx: TxDep, viewer: Anyone) -> Response:
+    token = request.cookies.get(COOKIE)
+    if token:
+        people.sign_out(tx, token)
+    response = RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
+    response.delete_cookie(COOKIE, path=PREFIX)
+    return response
+
+
+@router.get("/static/{name}", dependencies=[ANONYMOUS])
+def static(name: str) -> FileResponse:
+    media_type = STATIC.get(name)
+    if media_type is None:
+        raise NotFound(f"no console asset {name!r}")
+    return FileResponse(rendering.STATIC / name, media_type=media_type,
+                        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/")
+def home(request: Request, viewer: Anyone) -> HTMLResponse:
+    return _page(request, "home.html", viewer)
+
+
+# --- screening ----------------------------------------------------------------------------------
+
+@router.get("/screen")
+def screen_page(request: Request, viewer: Screener) -> HTMLResponse:
+    return _page(request, "screen.html", viewer, result=None, error=None)
+
+
+@router.post("/screen")
+async def screen(request: Request, tx: TxDep, viewer: Screener,
+                 names: Annotated[str, Form(max_length=500_000)] = "",
+                 tender_ref: Annotated[str, Form(max_length=200)] = "",
+                 bidders: UploadFile | None = None) -> HTMLResponse:
+    data = await bidders.read(MAX_UPLOAD + 1) if bidders is not None and bidders.filename else b""
+    filename = bidders.filename if bidders is not None else None
+    return await run_in_threadpool(_screen, request, tx, viewer, names, tender_ref.strip() or None, data, filename)
+
+
+def _screen(request: Request, tx: Tx, viewer: Viewer, names: str, tender_ref: str | None, data: bytes,
+            filename: str | None) -> HTMLResponse:
+    try:
+        if len(data) > MAX_UPLOAD:
+            raise BidderListError(f"the file is over {MAX_UPLOAD // (1024 * 1024)} MiB; split it")
+        if data:
+            bidders = read_bytes(data, source=filename or "upload")
+        elif names.strip():
+            bidders = views.pasted_bidders(names)
+        else:
+            raise BidderListError("paste names or choose a bidder list to upload")
+        result = views.screen_bidders(tx, viewer.principal, request.app.state.lists, bidders, tender_ref)
+    except BidderListError as exc:
+        return _page(request, "screen.html", viewer, status_code=422, result=None, error=str(exc))
+    rows = list(bidder_report.as_document(result, lambda sid: f"{PREFIX}/receipts/{sid}")["rows"])
+    return _page(request, "screen.html", viewer, result=result, rows=rows, summary=bidder_report.summary(result),
+                 error=None)
+
+
+@router.get("/receipts/{screening_id}")
+def receipt(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptReader) -> HTMLResponse:
+    view = views.receipt_view(tx.session, viewer.principal, screening_id)
+    return _page(request, "receipt.html", viewer, view=view, printable=False,
+                 verify_url=str(request.base_url).rstrip("/") + f"/v1/screenings/{screening_id}")
+
+
+@router.get("/receipts/{screening_id}/pdf")
+def receipt_pdf(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptReader) -> Response:
+    view = views.receipt_view(tx.session, viewer.principal, screening_id)
+    html = rendering.render("receipt_pdf.html", view=view, prefix=PREFIX,
+                            verify_url=str(request.base_url).rstrip("/") + f"/v1/screenings/{screening_id}")
+    return Response(rendering.pdf(html), media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="screening-{screening_id}.pdf"', "Cache-Control": "no-store"})
+
+
+# --- entries ------------------------------------------------------------------------------------
+
+@router.get("/entries")
+def entries(request: Request, tx: TxDep, viewer: Reader, q: str | None = None, organisation: str | None = None,
+            listing: str | None = None, status: str | None = None, cursor: str | None = None) -> HTMLResponse:
+    query = views.EntryQuery(q=_bounded(q, 200), organisation=_bounded(organisation, 16), listing=listing or None,
+                             status=status or None, cursor=_bounded(cursor, 500))
+    items, next_cursor = views.entries_page(tx.session, viewer.principal, query)
+    more = f"?{urlencode({**query.params(), 'cursor': next_cursor})}" if next_cursor else None
+    return _page(request, "entries.html", viewer, items=items, query=query, more=more,
+                 listings=views.LISTINGS, statuses=views.STATUSES)
+
+
+@router.get("/entries/{entry_id}")
+def entry(request: Request, entry_id: str, tx: TxDep, viewer: Reader) -> HTMLResponse:
+    found, history = views.entry_view(tx.session, viewer.principal, entry_id)
+    return _page(request, "entry.html", viewer, entry=found, history=history)
+
+
+# --- reviews ------------------------------------------------------------------------------------
+
+@router.get("/reviews")
+def reviews(request: Request, tx: TxDep, viewer: ReviewQueueReader, done: str | None = None) -> HTMLResponse:
+    return _page(request, "reviews.html", viewer, reviews=views.review_queue(tx.session, viewer.principal),
+                 done=_bounded(done, 100))
+
+
+@router.post("/reviews/{review_id}/approve")
+def approve(review_id: str, tx: TxDep, viewer: Reviewer) -> Response:
+    views.approve_review(tx, viewer.principal, review_id)
+    return RedirectResponse(f"{PREFIX}/reviews?done=approved", status_code=303)
+
+
+@router.post("/reviews/{review_id}/reject")
+def reject(review_id: str, tx: TxDep, viewer: Reviewer, reason: Annotated[str, Form(max_length=2000)] = ""
+           ) -> Response:
+    views.reject_review(tx, viewer.principal, review_id, reason)
+    return RedirectResponse(f"{PREFIX}/reviews?done=rejected", status_code=303)
+
+
+# --- audit --------------------------------------------------------------------------------------
+
+@router.get("/audit")
+def audit(request: Request, tx: TxDep, viewer: AuditReader, action: str | None = None, actor: str | None = None,
+          target_id: str | None = None, tender_ref: str | None = None, since: str | None = None,
+          cursor: str | None = None) -> HTMLResponse:
+    try:
+        day = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise Unprocessable("'since' is a date, YYYY-MM-DD") from None
+    query = views.AuditQuery(action=_bounded(action, 64), actor=_bounded(actor, 64),
+                             target_id=_bounded(target_id, 64), tender_ref=_bounded(tender_ref, 200), since=day,
+                             cursor=_bounded(cursor, 500))
+    records, next_cursor = views.audit_page(tx.session, viewer.principal, query)
+    more = f"?{urlencode({**query.params(), 'cursor': next_cursor})}" if next_cursor else None
+    return _page(request, "audit.html", viewer, records=records, query=query, more=more, report=None)
+
+
+@router.get("/audit/verify")
+def audit_verify(request: Request, tx: TxDep, viewer: Auditor) -> HTMLResponse:
+    tx.release()  # the chain is read through short sessions of its own
+    report = views.verify_audit(request.app.state.sessions.read)
+    return _page(request, "verify.html", viewer, report=report)
+
+
+# --- people -------------------------------------------------------------------------------------
+
+@router.get("/people")
+def people_page(request: Request, tx: TxDep, viewer: Administrator) -> HTMLResponse:
+    return _page(request, "people.html", viewer, people=people.list_people(tx.session, viewer.principal),
+                 roles=[role.value for role in ORGANISATION_ROLES], created=None, error=None)
+
+
+@router.post("/people")
+def add_person(request: Request, tx: TxDep, viewer: Administrator,
+               username: Annotated[str, Form(max_length=64)], display_name: Annotated[str, Form(max_length=200)],
+               roles: Annotated[list[str], Form()], organisation: Annotated[str, Form(max_length=16)] = ""
+               ) -> HTMLResponse:
+    created = people.create_person(tx, organisation=organisation or viewer.principal.organisation,
+                                   username=username, display_name=display_name, roles=roles,
+                                   by=viewer.principal)
+    listed: list[Person] = people.list_people(tx.session, viewer.principal)
+    # The password is shown once, on this page, to the admin who added the person.
+    return _page(request, "people.html", viewer, people=listed, roles=[r.value for r in ORGANISATION_ROLES],
+                 created=created, error=None)
+
+
+def _bounded(value: str | None, limit: int) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > limit:
+        raise Unprocessable(f"a filter of at most {limit} characters")
+    return value.strip()

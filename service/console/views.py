@@ -1,0 +1,176 @@
+"""What each console page shows, from the same domain service functions the API calls: no rule
+is written twice. Routers turn requests into these calls and the results into templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.audit import service as audit_service
+from service.audit.schemas import Order
+from service.audit.verify import verify_chain
+from service.bidderlist import reading
+from service.bidderlist.reading import BidderList
+from service.bidderlist.run import RequestRefused, RunResult, run
+from service.entries import service as entries_service
+from service.entries.states import Status
+from service.kernel.clock import today
+from service.kernel.errors import Unprocessable
+from service.kernel.principal import Principal
+from service.kernel.uow import Tx
+from service.listview import Lists
+from service.observability.metrics import observe_screening
+from service.reviews import service as reviews_service
+from service.screening import service as screening_service
+from service.screening.schemas import ScreenRequest
+
+MAX_PASTED = 1000
+
+
+class InProcessScreener:
+    """A bidder-list ``BatchScreener`` that calls the screening service in the request's own unit
+    of work (the console's), exactly as ``POST /v1/screen`` does."""
+
+    def __init__(self, tx: Tx, principal: Principal, lists: Lists) -> None:
+        self.tx, self.principal, self.lists = tx, principal, lists
+
+    def __call__(self, body: dict[str, Any], *, key: str) -> dict[str, Any]:
+        try:
+            request = ScreenRequest.model_validate(body)
+        except ValidationError as exc:
+            raise RequestRefused(str(exc.errors()[0]["msg"])) from None
+        response = screening_service.screen(self.tx, self.principal, self.lists, request)
+        observe_screening(len(response.results), (m.score for r in response.results for m in r.matches))
+        return response.model_dump(mode="json")
+
+
+def pasted_bidders(text: str) -> BidderList:
+    """One bidder a line: a name, or a name and a country separated by a tab (pasted from a sheet)."""
+    rows = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        name, _, country = raw.partition("\t")
+        rows.append(reading.make_row(line, {"name": name, "country": country}))
+    if len(rows) > MAX_PASTED:
+        raise Unprocessable(f"{len(rows):,} names pasted; paste at most {MAX_PASTED:,} or upload a bidder list")
+    return reading.flag_duplicates(BidderList("pasted names", "text", None, rows, {"name": "name"}, []))
+
+
+def screen_bidders(tx: Tx, principal: Principal, lists: Lists, bidders: BidderList,
+                   tender_ref: str | None) -> RunResult:
+    options = {"tender_ref": tender_ref} if tender_ref else {}
+    return run(bidders, InProcessScreener(tx, principal, lists), options=options, batch_size=1000)
+
+
+@dataclass
+class ReceiptView:
+    receipt: Any
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def receipt_view(session: Session, principal: Principal, screening_id: str) -> ReceiptView:
+    receipt = screening_service.get_receipt(session, principal, screening_id)
+    subjects = receipt.request.get("subjects", [])
+    rows = [{"subject": subject, "result": result.model_dump(mode="json")}
+            for subject, result in zip(subjects, receipt.results, strict=False)]
+    return ReceiptView(receipt=receipt, rows=rows)
+
+
+@dataclass
+class EntryQuery:
+    q: str | None = None
+    organisation: str | None = None
+    listing: str | None = None
+    status: str | None = None
+    cursor: str | None = None
+
+    def params(self) -> dict[str, str]:
+        return {k: v for k, v in {"q": self.q, "organisation": self.organisation, "listing": self.listing,
+                                  "status": self.status}.items() if v}
+
+
+LISTINGS = ("debarred", "flagged")
+STATUSES = tuple(status.value for status in Status)
+
+
+def entries_page(session: Session, principal: Principal, query: EntryQuery, limit: int = 50
+                 ) -> tuple[list[Any], str | None]:
+    if query.listing and query.listing not in LISTINGS:
+        raise Unprocessable(f"listing must be one of {', '.join(LISTINGS)}")
+    if query.status and query.status not in STATUSES:
+        raise Unprocessable(f"status must be one of {', '.join(STATUSES)}")
+    filters = entries_service.EntryFilters(organisation=query.organisation, listing=query.listing,
+                                           status=Status(query.status) if query.status else None, q=query.q)
+    entries, next_cursor = entries_service.list_entries(session, principal, filters, query.cursor, limit)
+    on = today()
+    return [entries_service.to_out(entry, on) for entry in entries], next_cursor
+
+
+def entry_view(session: Session, principal: Principal, entry_id: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The entry as it stands, and its versions newest first, each with what it changed."""
+    entry = entries_service.to_out(entries_service.get_visible(session, principal, entry_id))
+    revisions = entries_service.list_revisions(session, principal, entry_id)
+    history: list[dict[str, Any]] = []
+    previous: dict[str, Any] = {}
+    for revision in revisions:
+        data = revision.data or {}
+        changes = [(key, previous.get(key), data.get(key)) for key in sorted(set(previous) | set(data))
+                   if previous.get(key) != data.get(key) and key not in ("version", "updated_at")]
+        history.append({"version": revision.version, "action": revision.action, "list_revision":
+                        revision.list_revision, "recorded_at": revision.recorded_at,
+                        "recorded_by": revision.recorded_by, "changes": changes})
+        previous = data
+    return entry, list(reversed(history))
+
+
+def review_queue(session: Session, principal: Principal) -> list[Any]:
+    return [reviews_service.to_out(session, review)
+            for review in reviews_service.list_reviews(session, principal, "pending", None, 200)]
+
+
+def approve_review(tx: Tx, principal: Principal, review_id: str) -> Any:
+    return reviews_service.to_out(tx.session, reviews_service.approve(tx, principal, review_id))
+
+
+def reject_review(tx: Tx, principal: Principal, review_id: str, reason: str) -> Any:
+    if not reason.strip():
+        raise Unprocessable("give the reason for the rejection")
+    return reviews_service.to_out(tx.session, reviews_service.reject(tx, principal, review_id, reason.strip()))
+
+
+@dataclass
+class AuditQuery:
+    action: str | None = None
+    actor: str | None = None
+    target_id: str | None = None
+    tender_ref: str | None = None
+    since: date | None = None
+    cursor: str | None = None
+
+    def params(self) -> dict[str, str]:
+        return {k: str(v) for k, v in {"action": self.action, "actor": self.actor, "target_id": self.target_id,
+                                       "tender_ref": self.tender_ref, "since": self.since}.items() if v}
+
+
+def audit_page(session: Session, principal: Principal, query: AuditQuery, limit: int = 100
+               ) -> tuple[list[Any], str | None]:
+    from datetime import UTC, datetime, time
+
+    action = query.action
+    if action and not action.endswith("*") and "." not in action:
+        action = f"{action}.*"  # "entry" means every entry action
+    filters = audit_service.AuditFilters(
+        actor=query.actor, action=action, target_id=query.target_id, tender_ref=query.tender_ref,
+        since=datetime.combine(query.since, time(), tzinfo=UTC) if query.since else None)
+    records, next_cursor = audit_service.list_records(session, principal, filters, Order.desc, query.cursor, limit)
+    return [audit_service.to_out(record) for record in records], next_cursor
+
+
+def verify_audit(read: sessionmaker[Session]) -> dict[str, Any]:
+    report: dict[str, Any] = verify_chain(read).as_dict()
+    return report

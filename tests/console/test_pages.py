@@ -1,0 +1,116 @@
+"""The console over real HTTP: sign-in, lockout, cookies, CSRF, roles, organisations, pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tests.console.conftest import Someone, csrf_of, signed_in
+from tests.support import entry_body, unique_word
+
+
+def test_sign_in_sets_a_session_cookie_that_is_httponly_and_samesite(console_url: str,
+                                                                       person: Callable[..., Someone]) -> None:
+    who = person("screener")
+    client = httpx.Client(base_url=console_url, headers={"Accept": "text/html"}, timeout=60)
+    page = client.get("/console/sign-in")
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    answer = client.post("/console/sign-in", data={"username": who.username, "password": who.password,
+                                                   "csrf": csrf_of(page.text), "next": "/console/screen"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/screen"
+    cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("debarlist_session="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/console" in cookie
+    assert "Secure" not in cookie  # development; production sets it (test below)
+    assert client.get("/console/screen").status_code == 200
+
+
+def test_pages_without_a_session_send_people_to_sign_in_and_api_callers_a_401(console_url: str) -> None:
+    browser = httpx.get(f"{console_url}/console/entries?q=x", headers={"Accept": "text/html"})
+    assert browser.status_code == 303
+    assert browser.headers["location"] == "/console/sign-in?next=/console/entries%3Fq%3Dx"
+    api = httpx.get(f"{console_url}/console/entries")
+    assert api.status_code == 401 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_repeated_failures_lock_the_account(console_url: str, person: Callable[..., Someone]) -> None:
+    who = person("screener")
+    client = httpx.Client(base_url=console_url, headers={"Accept": "text/html"}, timeout=60)
+    token = csrf_of(client.get("/console/sign-in").text)
+    for _ in range(5):
+        wrong = client.post("/console/sign-in", data={"username": who.username, "password": "not it",
+                                                      "csrf": token})
+        assert wrong.status_code == 401 and "Wrong username or password" in wrong.text
+    # Locked: even the right password is refused now, with the same message.
+    right = client.post("/console/sign-in", data={"username": who.username, "password": who.password,
+                                                  "csrf": token})
+    assert right.status_code == 401
+
+
+def test_a_form_without_the_csrf_token_is_refused(console_url: str, person: Callable[..., Someone]) -> None:
+    client = signed_in(console_url, person("screener"))
+    refused = client.post("/console/screen", data={"names": "Acme LLP"})
+    assert refused.status_code == 403 and "security token" in refused.text
+    wrong = client.post("/console/screen", data={"names": "Acme LLP", "csrf": "forged"})
+    assert wrong.status_code == 403
+    ok = client.post("/console/screen", data={"names": "Acme LLP", "csrf": csrf_of(client.get("/console/screen").text)})
+    assert ok.status_code == 200 and "No match" in ok.text
+    # The sign-in form too: without its double-submit token nobody is signed in (login CSRF).
+    fresh = httpx.post(f"{console_url}/console/sign-in", data={"username": "x", "password": "y"},
+                       headers={"Accept": "text/html"})
+    assert fresh.status_code == 403
+
+
+def test_roles_decide_which_pages_a_person_may_open(console_url: str, person: Callable[..., Someone]) -> None:
+    auditor = signed_in(console_url, person("auditor"))
+    assert auditor.get("/console/audit").status_code == 200
+    assert auditor.get("/console/audit/verify").status_code == 200
+    assert auditor.get("/console/screen").status_code == 403
+    screener = signed_in(console_url, person("screener"))
+    assert screener.get("/console/audit/verify").status_code == 403
+    assert screener.get("/console/people").status_code == 403
+
+
+def test_another_organisations_session_never_reaches_your_data(harness: Any, console_url: str,
+                                                               person: Callable[..., Someone]) -> None:
+    mine = person("screener", "contributor", "auditor")
+    theirs = person("screener", "contributor")
+    _, secret_word = unique_word()
+    me = signed_in(console_url, mine)
+    screened = me.post("/console/screen", data={"names": f"{secret_word} Holding LLP", "tender_ref": "T-mine",
+                                                "csrf": csrf_of(me.get("/console/screen").text)})
+    receipt = screened.text.split("/console/receipts/")[1].split('"')[0]
+    assert me.get(f"/console/receipts/{receipt}").status_code == 200
+    other = signed_in(console_url, theirs)
+    refused = other.get(f"/console/receipts/{receipt}")
+    assert refused.status_code == 404 and secret_word not in refused.text
+    assert other.get(f"/console/receipts/{receipt}/pdf").status_code == 404
+    # A restricted entry of my organisation is invisible to theirs.
+    body = entry_body(name=f"{secret_word} Restricted LLP", visibility="restricted", aliases=[], identifiers=[])
+    actor = harness.actor("contributor", org=mine.organisation)
+    created = harness.client.post("/v1/entries", json=body, headers=actor.headers)
+    assert created.status_code == 201, created.text
+    entry_id = created.json()["id"]
+    assert me.get(f"/console/entries/{entry_id}").status_code == 200
+    assert other.get(f"/console/entries/{entry_id}").status_code == 404
+    assert f"{secret_word} Restricted" not in other.get(f"/console/entries?q={secret_word}").text
+    assert receipt not in other.get("/console/audit?tender_ref=T-mine").text
+    assert receipt in me.get("/console/audit?tender_ref=T-mine").text
+
+
+def test_an_admin_adds_a_person_who_can_then_sign_in(console_url: str, person: Callable[..., Someone]) -> None:
+    admin = person("admin")
+    client = signed_in(console_url, admin)
+    page = client.get("/console/people")
+    added = client.post("/console/people", data={"username": f"{admin.username}-x", "display_name": "New Officer",
+                                                 "roles": ["screener"], "csrf": csrf_of(page.text)})
+    assert added.status_code == 200, added.text
+    password = added.text.split('id="new-password">')[1].split("<")[0]
+    newcomer = signed_in(console_url, Someone(f"{admin.username}-x", password, admin.organisation, ("screener",)))
+    assert newcomer.get("/console/screen").status_code == 200
+    # Another organisation is not the admin's to add people to.
+    other = client.post("/console/people", data={"username": f"{admin.username}-y", "display_name": "Y",
+                                                 "roles": ["screener"], "organisation": "WBG",
+                                                 "csrf": csrf_of(page.text)})
+    assert other.status_code == 403
