@@ -225,7 +225,7 @@ def _read_csv(text: str, source: str, encoding: str) -> BidderList:
             rows.append(make_row(start, columns.record(values)))
         start = reader.line_num + 1
         _check_size(len(rows), source)
-    return _finish(BidderList(source, "csv", encoding, rows, columns.mapped, columns.ignored, blank))
+    return flag_duplicates(BidderList(source, "csv", encoding, rows, columns.mapped, columns.ignored, blank))
 
 
 def _read_xlsx(data: bytes, source: str) -> BidderList:
@@ -252,7 +252,7 @@ def _read_xlsx(data: bytes, source: str) -> BidderList:
             raise BidderListError(f"{source}: {exc}") from None
     if columns is None:
         raise BidderListError(f"{source}: the first sheet is empty; give a header row and one bidder a row")
-    return _finish(BidderList(source, "xlsx", None, rows, columns.mapped, columns.ignored, blank))
+    return flag_duplicates(BidderList(source, "xlsx", None, rows, columns.mapped, columns.ignored, blank))
 
 
 def _cell(value: Any) -> str:
@@ -294,7 +294,7 @@ def _read_jsonl(text: str, source: str, encoding: str) -> BidderList:
                 mapped[str(key)] = target
         rows.append(make_row(number, record))
         _check_size(len(rows), source)
-    return _finish(BidderList(source, "jsonl", encoding, rows, mapped, sorted(ignored), blank))
+    return flag_duplicates(BidderList(source, "jsonl", encoding, rows, mapped, sorted(ignored), blank))
 
 
 def _check_size(count: int, source: str) -> None:
@@ -394,7 +394,7 @@ def _reason(exc: ValueError) -> str:
     return "; ".join(reasons)
 
 
-def _finish(bidders: BidderList) -> BidderList:
+def flag_duplicates(bidders: BidderList) -> BidderList:
     """Flag refs given to more than one row; the rows stay apart (results are joined by position)."""
     lines: dict[str, list[int]] = defaultdict(list)
     for row in bidders.rows:
