@@ -24,7 +24,6 @@ from service.bidderlist.cli import screen_command
 from service.cli_database import NoSuchDatabase, database_url, describe
 from service.config import get_settings
 from service.console.cli import demo_person, people_app
-from service.console.cli import demo_person, people_app
 from service.entries.importing import ImportRefused, ImportReport, import_file, limits_from
 from service.kernel.db import make_engine, make_session_factory
 from service.kernel.errors import ServiceError
@@ -40,7 +39,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(clients_app, name="clients")
 app.add_typer(audit_app, name="audit")
-app.add_typer(people_app, name="people")
 app.add_typer(people_app, name="people")
 app.command("screen")(screen_command)
 
@@ -359,11 +357,6 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
     application = create_app(settings)
     if demo:
         console.print(demo_banner(client, credentials_file, host, port), highlight=False, markup=False, soft_wrap=True)
-        # Printed to the terminal (not through logging, so no log keeps it); kept 0600 beside the data.
-        username, password = demo_person(_factory(), credentials_file.with_name("demo-person.json"), "DEMO")
-        console.print(f"Demo person (every role of DEMO)\n  console:  http://{host}:{port}/console/\n"
-                      f"  username: {username}\n  password: {password}\n", highlight=False, markup=False,
-                      soft_wrap=True)
         # Printed to the terminal (not through logging, so no log keeps it); kept 0600 beside the data.
         username, password = demo_person(_factory(), credentials_file.with_name("demo-person.json"), "DEMO")
         console.print(f"Demo person (every role of DEMO)\n  console:  http://{host}:{port}/console/\n"
