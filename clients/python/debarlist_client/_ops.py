@@ -195,3 +195,44 @@ def decision_history(decision_id: str) -> Call[list[dict[str, Any]]]:
 
 def reverse_decision(decision_id: str) -> Call[dict[str, Any]]:
     return Call("POST", f"/v1/decisions/{decision_id}/reverse", JSON)
+
+
+# ------------------------------------------------------------------ webhooks (endpoints, delivery log)
+
+def create_webhook(body: Mapping[str, Any]) -> Call[dict[str, Any]]:
+    # Never repeated: a second endpoint (and secret) would be registered. The answer holds the
+    # signing secret, shown this once.
+    return Call("POST", "/v1/webhooks", JSON, json=dict(body), idempotent=False)
+
+
+def list_webhooks() -> Call[dict[str, Any]]:
+    return Call("GET", "/v1/webhooks", JSON)
+
+
+def get_webhook(webhook_id: str) -> Call[dict[str, Any]]:
+    return Call("GET", f"/v1/webhooks/{webhook_id}", JSON)
+
+
+def update_webhook(webhook_id: str, changes: Mapping[str, Any]) -> Call[dict[str, Any]]:
+    # Sets the named fields to the given values: repeating it changes nothing more.
+    return Call("PATCH", f"/v1/webhooks/{webhook_id}", JSON, json=dict(changes), idempotent=True)
+
+
+def delete_webhook(webhook_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/webhooks/{webhook_id}", _none)
+
+
+def rotate_webhook_secret(webhook_id: str) -> Call[dict[str, Any]]:
+    return Call("POST", f"/v1/webhooks/{webhook_id}/rotate-secret", JSON, idempotent=False)
+
+
+def list_webhook_deliveries(webhook_id: str, state: str | None, cursor: str | None,
+                            limit: int) -> Call[dict[str, Any]]:
+    return Call("GET", f"/v1/webhooks/{webhook_id}/deliveries", JSON,
+                params=clean_params({"state": state, "cursor": cursor, "limit": limit}))
+
+
+def redeliver_webhook(webhook_id: str, delivery_id: str) -> Call[dict[str, Any]]:
+    # Requeues the delivery (same webhook-id): a repeat requeues it again, which the receiver
+    # recognises by the id.
+    return Call("POST", f"/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", JSON, idempotent=True)

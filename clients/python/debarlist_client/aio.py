@@ -309,3 +309,38 @@ class AsyncClient:
     async def reverse_decision(self, decision_id: str) -> dict[str, Any]:
         """POST /v1/decisions/{id}/reverse."""
         return await self._run(_ops.reverse_decision(decision_id))
+
+    # webhooks: endpoints and their delivery log
+
+    async def create_webhook(self, endpoint: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /v1/webhooks: register an endpoint (url, event_types); the answer's secret is shown once."""
+        return await self._run(_ops.create_webhook(endpoint))
+
+    async def list_webhooks(self) -> dict[str, Any]:
+        """GET /v1/webhooks: the organisation's endpoints."""
+        return await self._run(_ops.list_webhooks())
+
+    async def get_webhook(self, webhook_id: str) -> dict[str, Any]:
+        """GET /v1/webhooks/{id}."""
+        return await self._run(_ops.get_webhook(webhook_id))
+
+    async def update_webhook(self, webhook_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH /v1/webhooks/{id}: url, event_types, description, enabled."""
+        return await self._run(_ops.update_webhook(webhook_id, changes))
+
+    async def delete_webhook(self, webhook_id: str) -> None:
+        """DELETE /v1/webhooks/{id}."""
+        return await self._run(_ops.delete_webhook(webhook_id))
+
+    async def rotate_webhook_secret(self, webhook_id: str) -> dict[str, Any]:
+        """POST /v1/webhooks/{id}/rotate-secret: a new secret (shown once); the old one signs for 24 h."""
+        return await self._run(_ops.rotate_webhook_secret(webhook_id))
+
+    async def list_webhook_deliveries(self, webhook_id: str, *, state: str | None = None, cursor: str | None = None,
+                                      limit: int = 100) -> dict[str, Any]:
+        """GET /v1/webhooks/{id}/deliveries: one page of the delivery log, newest first."""
+        return await self._run(_ops.list_webhook_deliveries(webhook_id, state, cursor, limit))
+
+    async def redeliver_webhook(self, webhook_id: str, delivery_id: str) -> dict[str, Any]:
+        """POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver."""
+        return await self._run(_ops.redeliver_webhook(webhook_id, delivery_id))

@@ -329,3 +329,38 @@ class Client:
     def reverse_decision(self, decision_id: str) -> dict[str, Any]:
         """POST /v1/decisions/{id}/reverse."""
         return self._run(_ops.reverse_decision(decision_id))
+
+    # webhooks: endpoints and their delivery log
+
+    def create_webhook(self, endpoint: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /v1/webhooks: register an endpoint (url, event_types); the answer's secret is shown once."""
+        return self._run(_ops.create_webhook(endpoint))
+
+    def list_webhooks(self) -> dict[str, Any]:
+        """GET /v1/webhooks: the organisation's endpoints."""
+        return self._run(_ops.list_webhooks())
+
+    def get_webhook(self, webhook_id: str) -> dict[str, Any]:
+        """GET /v1/webhooks/{id}."""
+        return self._run(_ops.get_webhook(webhook_id))
+
+    def update_webhook(self, webhook_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """PATCH /v1/webhooks/{id}: url, event_types, description, enabled."""
+        return self._run(_ops.update_webhook(webhook_id, changes))
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        """DELETE /v1/webhooks/{id}."""
+        return self._run(_ops.delete_webhook(webhook_id))
+
+    def rotate_webhook_secret(self, webhook_id: str) -> dict[str, Any]:
+        """POST /v1/webhooks/{id}/rotate-secret: a new secret (shown once); the old one signs for 24 h."""
+        return self._run(_ops.rotate_webhook_secret(webhook_id))
+
+    def list_webhook_deliveries(self, webhook_id: str, *, state: str | None = None, cursor: str | None = None,
+                                limit: int = 100) -> dict[str, Any]:
+        """GET /v1/webhooks/{id}/deliveries: one page of the delivery log, newest first."""
+        return self._run(_ops.list_webhook_deliveries(webhook_id, state, cursor, limit))
+
+    def redeliver_webhook(self, webhook_id: str, delivery_id: str) -> dict[str, Any]:
+        """POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver."""
+        return self._run(_ops.redeliver_webhook(webhook_id, delivery_id))
