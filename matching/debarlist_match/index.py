@@ -20,11 +20,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from debarlist_match.identifiers import GLOBAL_SCHEMES, identifier_key
-from debarlist_match.normalise import PreparedName, prepare
+from debarlist_match.normalise import PreparedName, prepare_names
 from debarlist_match.scoring import (
     ID_CONFLICT_PENALTY,
     ID_MATCH_FLOOR,
     KIND_PENALTY,
+    SKELETON_DISCOUNT,
     NameComparison,
     SimCache,
     compare_names,
@@ -97,7 +98,7 @@ class MatchIndex:
 
     # ------------------------------------------------------------------ mutation
     def add(self, record: ListedRecord) -> None:
-        names = tuple(prepare(n) for n in (record.name, *record.aliases) if n and n.strip())
+        names = tuple(prepare_names((record.name, *record.aliases)))
         idents = tuple(k for k in (identifier_key(i) for i in record.identifiers) if k is not None)
         country = record.country.upper() if record.country else None
         with self._lock:
@@ -218,8 +219,7 @@ class MatchIndex:
         ``frequencies`` replaces the shared list's word frequencies and population (a view of the
         list at another point in time weighs words as they were weighed then).
         """
-        qnames = [prepare(n) for n in (query.name, *query.aliases) if n and n.strip()]
-        qnames = [n for n in qnames if n.skels]
+        qnames = [n for n in prepare_names((query.name, *query.aliases)) if n.skels]
         qids = [k for k in (identifier_key(i) for i in query.identifiers) if k is not None]
         qcountry = query.country.upper() if query.country else None
         with self._lock:
@@ -268,6 +268,7 @@ class MatchIndex:
                         query_name=str(parts.pop("_query_name")),
                         matched_name=str(parts.pop("_matched_name")),
                         explanation=parts,
+                        band=str(parts["band"]),
                     )
                 )
                 if len(out) >= limit:
@@ -408,6 +409,7 @@ class MatchIndex:
         if total < threshold:
             return total, {}  # explanations are only built for hits
         parts: dict[str, object] = {
+            "band": band(total, strong, best[3] if best else None),
             "name": {
                 "similarity": round(name_sim, 4),
                 "method": "idf-weighted token alignment over transliterated and skeleton forms",
@@ -419,6 +421,9 @@ class MatchIndex:
                 "joined_or_split": best[3].merged if best else False,
                 # Obfuscations undone in the query name before it was compared (obfuscation.py kinds).
                 "folded": list(best[1].folded) if best else [],
+                # The compound strings ("X (formerly Y)") the compared names are parts of (compound.py).
+                "query_compound_of": (best[1].compound_of or None) if best else None,
+                "listed_compound_of": (best[2].compound_of or None) if best else None,
             },
             "identifier": id_info,
             "country": {"query": qcountry, "listed": lcountry, "result": c_res, "adjustment": c_adj},
@@ -471,6 +476,22 @@ class MatchIndex:
                 if conflict is None and (qf in GLOBAL_SCHEMES or (qc or qcountry) == (lc or lcountry)):
                     conflict = {"scheme": qf, "query_value": qv, "listed_value": lv, "result": "conflict"}
         return conflict, False, conflict is not None
+
+
+STRONG_SCORE = 0.9
+
+
+def band(score: float, strong_id: bool, cmp: NameComparison | None) -> str:
+    """What a screener does with a hit, first: ``strong`` (review first: the identifier matches, or the
+    score is at least STRONG_SCORE with every aligned word the same word, spelled or transliterated
+    otherwise), ``possible`` (at or above the threshold, or a strong score that rests on a typo, an
+    initial, an abbreviation or an inflected word: "Nilsen" for "Nielsen"), ``weak`` (below the default
+    threshold, shown only when the caller lowers it).  bench/calibration.py measures the precision of each."""
+    if strong_id:
+        return "strong"
+    if score >= STRONG_SCORE and cmp is not None and all(p[2] >= SKELETON_DISCOUNT for p in cmp.pairs):
+        return "strong"
+    return "possible" if score >= DEFAULT_THRESHOLD else "weak"
 
 
 def build_index(records: Iterable[ListedRecord]) -> MatchIndex:

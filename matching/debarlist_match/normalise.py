@@ -17,13 +17,16 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rigour.names import extract_org_types, remove_org_types
 from rigour.text.translit import maybe_ascii
 
+from debarlist_match.compound import split_compound
 from debarlist_match.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
+from debarlist_match.numbers import normalise_numbers
 from debarlist_match.obfuscation import SEPARATED, collapse_letter_runs, fold, homoglyph_table
 from debarlist_match.places import place_skeletons
 
@@ -153,7 +156,12 @@ _NON_LATIN = re.compile(
 
 _LATIN_LETTER = re.compile(r"[a-z]")
 _DOTTED_LETTER = re.compile(r"(?<![^\W_])([^\W\d_])\.")
-_CONNECTORS = frozenset({"the", "and"})
+_CONNECTORS = frozenset({"the", "and", "mr", "mrs", "ms", "miss", "messrs", "mme"})
+# Legal forms that open a name and are written with dots as often as without ("P.T. Sinar Jaya" = "PT Sinar
+# Jaya", Indonesian PT and CV; Russian/Kazakh/Ukrainian forms in Latin letters).  Other dotted letters opening
+# a name are the firm's initials ("D.A. Construction").
+_LONE_ROMAN = {"i": "1", "v": "5", "x": "10"}
+_DOTTED_PREFIX_FORMS = frozenset({"pt", "cv", "ooo", "zao", "oao", "pao", "too", "tov", "ip", "chp"})
 # Cyrillic and Greek lower-case letters that look like Latin ones (the text is casefolded by then), from
 # the UTS #39 confusables (ICU).  obfuscation.fold has already settled most mixed words by script
 # majority; this is the fallback for a token still mixing scripts.
@@ -249,6 +257,7 @@ class PreparedName:
     legal: str | None  # coarse legal-form class, or None
     legal_text: str  # the legal-form words as found (for explanations)
     folded: tuple[str, ...] = ()  # obfuscations undone (obfuscation.py kinds), for explanations
+    compound_of: str = ""  # the compound string this name is a part of ("X (formerly Y)"), see compound.py
 
 
 def places() -> frozenset[str]:
@@ -304,6 +313,8 @@ def prepare(name: str) -> PreparedName:
     text, collapsed = collapse_letter_runs(text, _legal_run)
     if collapsed:
         folded = (*folded, SEPARATED)
+    # Number words, ordinals and Roman numerals as digits, before the legal-form tables see "II".
+    text = normalise_numbers(text)
     legal: str | None = None
     legal_words: list[str] = []
     if _HAN.search(text):
@@ -345,11 +356,16 @@ def prepare(name: str) -> PreparedName:
         else:
             break
     for n in range(min(_EDGE_MAX, end - start - 1), 0, -1):
+        cls = None
         if all(len(f) == 1 for f in folds[start : start + n]):
-            # Dotted letters opening a name ("D.A. Construction") are the firm's initials far more often
-            # than a legal form; prefix forms that are written so (Serbian а.д.) are rigour's, not ours.
-            continue
-        cls = _EDGE.get(tuple(skels[start : start + n]))
+            joined = "".join(folds[start : start + n])
+            if joined not in _DOTTED_PREFIX_FORMS:
+                # Dotted letters opening a name ("D.A. Construction") are the firm's initials far more often
+                # than a legal form; prefix forms that are written so (Serbian а.д.) are rigour's, not ours.
+                continue
+            cls = _EDGE.get((joined,)) or _EDGE.get((skeleton(joined),)) or edge_class(joined) or joined
+        if cls is None:
+            cls = _EDGE.get(tuple(skels[start : start + n]))
         if cls is None:
             cls = _EDGE.get(tuple(folds[start : start + n]))
         if cls is not None:
@@ -371,6 +387,10 @@ def prepare(name: str) -> PreparedName:
         # Partneri"), not an initial: dropped like "and", so it cannot pair up with a word as an initial.
         folds = [folds[i] for i in keep]
         skels = [skels[i] for i in keep]
+    if len(folds) > 1 and folds[-1] in _LONE_ROMAN and folds[-1] not in dotted and len(folds[-2]) > 1:
+        # An undotted I, V or X closing a name is a Roman numeral ("Marwood Fund I", "Stroy V"); initials
+        # stand before the surname or carry a dot.
+        folds[-1] = skels[-1] = _LONE_ROMAN[folds[-1]]
     return PreparedName(
         original=name,
         folds=tuple(folds),
@@ -379,3 +399,31 @@ def prepare(name: str) -> PreparedName:
         legal_text=" ".join(legal_words),
         folded=folded,
     )
+
+
+def prepare_names(names: Iterable[str]) -> list[PreparedName]:
+    """Every name prepared, compound strings split into their parts (compound.py); parts that are only
+    places or legal forms ("(Istanbul)", "(Pvt)") are dropped, and so are parts that repeat a name."""
+    out: list[PreparedName] = []
+    seen: set[tuple[str, ...]] = set()
+    place_set = places()
+    for name in names:
+        if not name or not name.strip():
+            continue
+        parts, _ = split_compound(name)
+        if len(parts) == 1:
+            pn = prepare(name)
+            seen.add(pn.skels)
+            out.append(pn)
+            continue
+        for part in parts:
+            pn = prepare(part)
+            if part == name:
+                seen.add(pn.skels)
+                out.append(pn)
+                continue
+            if not pn.skels or pn.skels in seen or all(s in place_set for s in pn.skels):
+                continue
+            seen.add(pn.skels)
+            out.append(replace(pn, compound_of=name))
+    return out

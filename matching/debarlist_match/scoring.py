@@ -31,7 +31,7 @@ SKELETON_DISCOUNT = 0.96  # same skeleton but different spelling: transliteratio
 SUBSTITUTION = 0.45
 ORDER_BONUS = 0.01
 LEGAL_BONUS = 0.02
-LEGAL_PENALTY = 0.04
+LEGAL_PENALTY = 0.07  # 1.5: a conflicting legal form (AG / GmbH) is evidence against, not a tie-breaker
 COUNTRY_BONUS = 0.02
 COUNTRY_PENALTY = 0.12
 KIND_PENALTY = 0.10
@@ -41,30 +41,60 @@ PLACE_WEIGHT = 0.25  # share of its IDF a place word keeps (see places.py), unle
 INITIAL_SIM = 0.8  # "J." for "John": a partial match
 STEM_SIM = 0.3  # "Constructora"/"Construcciones": the same common word inflected (weak: it may be a translation)
 STEM_MIN_PREFIX = 5
+PREFIX_SIM = 0.75  # "Tekh" for "Tekhnologii": a shortened *common* word (never an edit-model value)
+NUMBER_PENALTY = 0.25  # both names carry a number and they differ: another member of a series (7 vs 9)
+QUALIFIER_PENALTY = 0.07  # a place closing only one name ("Orion Group Kazakhstan"): maybe a subsidiary
+GENERIC_WEIGHT = 0.3  # share of its IDF an organisational word ("Group", "International") keeps
+# Organisational words that firms add and drop ("Balkan Trans International Ltd" / "Balkan Trans Ltd"): they
+# keep GENERIC_WEIGHT of their weight wherever they stand, matched or not.  Written as folds; their
+# skeletons are compared.  Legal forms are not here (legal_forms.py strips them); sector words are not
+# either ("Stroy", "Services" tell firms apart, their IDF is what they are worth).
+GENERIC_WORDS = frozenset(
+    str.split(
+        "group groupe gruppe grupo gruppo grupa grup gruppa группа групп "
+        "international internacional internazionale internationale internasional интернешнл интернэшнл "
+        "company companies compania compagnie compagnia kompaniya kompania компания "
+        "holding holdings kholding холдинг "
+        "corporation corporacion corporazione korporatsiya корпорация "
+        "enterprise enterprises worldwide global industries"
+    )
+)
 
 
 def _edit_similarity(a: str, b: str) -> float:
     """Typo model: one edit (insert/delete/substitute/transpose) is a typo, two are a typo only in long
     words; more is a different word.  Near-identical short words ("Vega"/"Vera", "Larsson"/"Karlsson")
     are different names, so the tolerance grows with length instead of being a flat ratio."""
-    return _edit_from_distance(a, b, OSA.distance(a, b, score_cutoff=2))
+    return _edit_from_distance(a, b, OSA.distance(a, b, score_cutoff=3))
 
 
 def _edit_from_distance(a: str, b: str, d: int) -> float:
-    longest = max(len(a), len(b))
+    """Edits allowed grow with the word: 1 from 5 letters, 2 from 10, 3 from 18; each edit costs more in a
+    short word.  A short surname one letter off ("Nielsen"/"Nilsen", 0.84) is a possible match, not an exact
+    one; a long distinctive word two letters off ("Kogonneftegazenergoservis"/"...service", 0.87) is still
+    the same word.  Digits are exact (numbers: a different number is another entity)."""
     if d == 0:
         return 1.0
+    longest = max(len(a), len(b))
+    if longest <= 3 or a.isdigit() or b.isdigit():
+        return 0.0
     if d == 1:
-        if longest <= 3:
-            return 0.0
         if longest == 4:
             # In a four-letter word only a swap of neighbours (Fram/Farm) is a typo; a changed letter
             # is usually another word (Vega/Vera).
             return 0.8 if Levenshtein.distance(a, b) == 2 else 0.0
-        return 0.85 if longest < 8 else 0.9
+        return 0.8 if longest <= 6 else 0.84 if longest == 7 else 0.9
     if d == 2 and longest >= 10:
-        return 0.5
+        return 0.78 if longest < 14 else 0.87
+    if d == 3 and longest >= 18:
+        return 0.82
     return 0.0
+
+
+def _cutoff(token: str) -> int:
+    """The most edits any partner of ``token`` may be away (see _edit_from_distance)."""
+    n = len(token)
+    return 3 if n >= 17 else 2 if n >= 8 else 1
 
 
 def token_similarity(qf: str, qs: str, lf: str, ls: str) -> float:
@@ -74,10 +104,12 @@ def token_similarity(qf: str, qs: str, lf: str, ls: str) -> float:
     if qs == ls:
         return SKELETON_DISCOUNT
     sim = max(_edit_similarity(qf, lf), _edit_similarity(qs, ls) * SKELETON_DISCOUNT)
-    # Abbreviation: "Int" for "International", "Tekh" for "Tekhnologii"; only for prefixes of 3+ letters.
+    # Abbreviation: "Int" for "International", "Tekh" for "Tekhnologii"; only for prefixes of 3+ letters, and
+    # compare_names keeps it only when the long word is a common one (a prefix of a distinctive word is
+    # another word: "Ivan"/"Ivanov", "Tekh"/"Tekhas").
     short, long_ = (qf, lf) if len(qf) < len(lf) else (lf, qf)
-    if len(short) >= 3 and long_.startswith(short) and short != long_:
-        sim = max(sim, 0.75)
+    if len(short) >= 3 and long_.startswith(short) and short != long_ and not short.isdigit():
+        sim = max(sim, PREFIX_SIM)
     elif _is_initial(short, long_):
         sim = max(sim, INITIAL_SIM)
     return sim
@@ -121,21 +153,28 @@ class SimCache:
         sims = self.sims
         for qf, qs in dict.fromkeys(query):
             near: dict[int, float] = {}
-            for _, d, k in process.extract(qf, folds, scorer=OSA.distance, score_cutoff=2, limit=None):
+            if qf.isdigit():
+                # A number pairs only with itself (exact pairs are aligned by hashing, not here).
+                self.primed_q.add(qf)
+                continue
+            # A partner may be longer than the query token: the cutoff is the one of the longest partner
+            # within reach (two or three letters more).
+            cut = _cutoff(qf + "xx")
+            for _, d, k in process.extract(qf, folds, scorer=OSA.distance, score_cutoff=cut, limit=None):
                 near[k] = _edit_from_distance(qf, folds[k], d)
-            for _, d, k in process.extract(qs, skels, scorer=OSA.distance, score_cutoff=2, limit=None):
+            for _, d, k in process.extract(qs, skels, scorer=OSA.distance, score_cutoff=cut, limit=None):
                 near[k] = max(near.get(k, 0.0), _edit_from_distance(qs, skels[k], d) * SKELETON_DISCOUNT)
             if len(qf) >= 3:
                 # Pool tokens that start with the query token (bisect on the sorted folds) ...
                 lo = bisect_left(sorted_folds, qf)
                 while lo < len(sorted_folds) and sorted_folds[lo].startswith(qf):
-                    near[by_fold[lo]] = max(near.get(by_fold[lo], 0.0), 0.75)
+                    near[by_fold[lo]] = max(near.get(by_fold[lo], 0.0), PREFIX_SIM)
                     lo += 1
             for n in range(3, len(qf)):
                 # ... and pool tokens the query token starts with.
                 k2 = fold_at.get(qf[:n])
                 if k2 is not None:
-                    near[k2] = max(near.get(k2, 0.0), 0.75)
+                    near[k2] = max(near.get(k2, 0.0), PREFIX_SIM)
             if len(qf) == 1 and qf.isalpha():
                 # An initial: every pool word starting with it.
                 lo = bisect_left(sorted_folds, qf)
@@ -191,6 +230,17 @@ class NameComparison:
 
 
 _PLACES: frozenset[str] = frozenset()
+_GENERIC: frozenset[str] = frozenset()
+
+
+def generic_skeletons() -> frozenset[str]:
+    """Skeletons of GENERIC_WORDS (built on first use: the skeleton function lives in normalise)."""
+    global _GENERIC
+    if not _GENERIC:
+        from debarlist_match.normalise import token_forms
+
+        _GENERIC = frozenset(token_forms(w)[1] for w in GENERIC_WORDS)
+    return _GENERIC
 
 
 def _load_places() -> frozenset[str]:
@@ -218,6 +268,16 @@ def _merge_joined(a_f: list[str], a_s: list[str], b_s: Sequence[str]) -> tuple[l
     # A joined pair is longer than most single words: only words of about its length can be it.
     longest_b = max(map(len, b_s), default=0)
     i = 0
+    while i < len(a_s) - 2:
+        # Particles: "van den Berg" = "Vandenberg", "de la Cruz" = "Delacruz" (a short middle word, exact).
+        if len(a_s[i + 1]) <= 3 and not (bset & {a_s[i], a_s[i + 1], a_s[i + 2]}):
+            cat = a_s[i] + a_s[i + 1] + a_s[i + 2]
+            if cat in bset:
+                a_f[i : i + 3] = [a_f[i] + a_f[i + 1] + a_f[i + 2]]
+                a_s[i : i + 3] = [cat]
+                merged = True
+        i += 1
+    i = 0
     while i < len(a_s) - 1:
         if a_s[i] not in bset and a_s[i + 1] not in bset:
             cat = a_s[i] + a_s[i + 1]
@@ -239,6 +299,9 @@ def _joinable(a_s: Sequence[str], bset: set[str]) -> bool:
     """Whether _merge_joined could merge anything on side a (same test, no mutation)."""
     if len(a_s) < 2:
         return False
+    for x, y, z in zip(a_s, a_s[1:], a_s[2:], strict=False):
+        if len(y) <= 3 and x + y + z in bset:
+            return True
     longest_b = max(map(len, bset), default=0)
     for x, y in itertools.pairwise(a_s):
         if x in bset or y in bset:
@@ -299,8 +362,9 @@ def compare_names(
         lf, ls, m2 = _merge_joined(lf, ls, qs)
         merged = m1 or m2
     place_set = _PLACES or _load_places()
-    wq = [weight(x) for x in qs]
-    wl = [weight(x) for x in ls]
+    generic = _GENERIC or generic_skeletons()
+    wq = [weight(x) * GENERIC_WEIGHT if x in generic else weight(x) for x in qs]
+    wl = [weight(x) * GENERIC_WEIGHT if x in generic else weight(x) for x in ls]
     q_places = _discount_place_suffix(qs, wq, place_set) if qs and qs[-1] in place_set else 0
     l_places = _discount_place_suffix(ls, wl, place_set) if ls and ls[-1] in place_set else 0
     sum_q = sum(wq)
@@ -346,6 +410,9 @@ def compare_names(
                     sim = token_similarity(qf[i], qs[i], lf[j], ls[j])
                 else:
                     sim = cache.get(qf[i], qs[i], lf[j], ls[j])
+                if sim == PREFIX_SIM and weight(qs[i] if len(qf[i]) > len(lf[j]) else ls[j]) > stem_max_weight:
+                    # A prefix of a distinctive word is another word ("Ivan"/"Ivanov"), not its abbreviation.
+                    continue
                 if sim >= MIN_TOKEN_SIM:
                     cand.append((sim, i, j))
         cand.sort(reverse=True)
@@ -381,6 +448,16 @@ def compare_names(
                         break
     left_q = [i for i in range(len(qs) - q_places, len(qs)) if i not in used_q] if q_places else None
     left_l = [j for j in range(len(ls) - l_places, len(ls)) if j not in used_l] if l_places else None
+    penalty = 0.0
+    if bool(left_q) != bool(left_l):
+        # A place closing one name only: the writer's qualifier, or the name of another subsidiary
+        # ("Orion Group Kazakhstan" / "Orion Group"); not enough to part them, enough to review it.
+        penalty += QUALIFIER_PENALTY
+    if any(qf[i].isdigit() for i in range(len(qf)) if i not in used_q) and any(
+        lf[j].isdigit() for j in range(len(lf)) if j not in used_l
+    ):
+        # Different numbers: "2nd" / "3rd Construction Branch", "Mostostroy-7" / "Mostostroy-9".
+        penalty += NUMBER_PENALTY
     if left_q and left_l:
         # Different places on the two sides: they count in full (lowers the score, so the bound holds).
         for i in left_q:
@@ -406,6 +483,7 @@ def compare_names(
                 score += ORDER_BONUS
     if un_q > 0 and un_l > 0:
         score -= SUBSTITUTION * min(un_q / (sum_q or 1.0), un_l / (sum_l or 1.0))
+    score -= penalty
     if need is not None and score < need:
         return None
     return NameComparison(

@@ -50,3 +50,5 @@ class Match:
     query_name: str
     matched_name: str
     explanation: dict[str, object] = field(default_factory=dict)
+    # "strong", "possible" or "weak": which hits a screener reviews first (index.band; also in explanation).
+    band: str = "possible"
