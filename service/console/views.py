@@ -19,7 +19,7 @@ from service.bidderlist.run import RequestRefused, RunResult, run
 from service.entries import service as entries_service
 from service.entries.states import Status
 from service.kernel.clock import today
-from service.kernel.errors import Unprocessable
+from service.kernel.errors import NotFound, Unprocessable
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
@@ -128,9 +128,19 @@ def entry_view(session: Session, principal: Principal, entry_id: str) -> tuple[A
     return entry, list(reversed(history))
 
 
-def review_queue(session: Session, principal: Principal) -> list[Any]:
-    return [reviews_service.to_out(session, review)
-            for review in reviews_service.list_reviews(session, principal, "pending", None, 200)]
+def review_queue(session: Session, principal: Principal) -> list[tuple[Any, str]]:
+    """Pending reviews with the name of the entry each is about (the proposal's, or the entry's)."""
+    queue = []
+    for review in reviews_service.list_reviews(session, principal, "pending", None, 200):
+        out = reviews_service.to_out(session, review)
+        name = (out.proposed or {}).get("name")
+        if not name:
+            try:
+                name = entries_service.get_visible(session, principal, out.entry_id).name
+            except NotFound:
+                name = out.entry_id
+        queue.append((out, str(name)))
+    return queue
 
 
 def approve_review(tx: Tx, principal: Principal, review_id: str) -> Any:

@@ -1,0 +1,163 @@
+"""The console in a real headless Chromium (Debian's chromium and chromium-driver, driven by
+Selenium): sign in, screen an uploaded bidder list, open and download the receipt PDF, browse
+entries, verify the audit log, and review an entry as a second person. Each page is
+screenshotted to tests/artifacts/ and checked with axe-core (no serious or critical violation).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tests.console.conftest import Someone
+from tests.support import Harness, entry_body, live_server, unique_word
+
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+pytestmark = pytest.mark.skipif(not (Path(CHROMEDRIVER).exists() and Path(CHROMIUM).exists()),
+                                reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=en"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.downloads = downloads
+    driver.implicitly_wait(5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def check_page(driver: Any, name: str) -> None:
+    """Screenshot the page, then run axe-core in it: no serious or critical violation."""
+    driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    violations = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done([String(e)]));")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+           if not isinstance(v, dict) or v.get("impact") in ("serious", "critical")]
+    assert not bad, f"{name}: {bad}"
+
+
+def sign_in(driver: Any, url: str, who: Someone) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{url}/console/sign-in")
+    check_page(driver, "sign-in")
+    driver.find_element(By.ID, "username").send_keys(who.username)
+    driver.find_element(By.ID, "password").send_keys(who.password)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Welcome")
+
+
+def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
+        harness: Harness, person: Callable[..., Someone], browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    cyrillic, latin = unique_word()
+    _, clean = unique_word()
+    listing_org = harness.new_org()
+    contributor = harness.actor("contributor", org=listing_org)
+    listed = harness.client.post("/v1/entries", json=entry_body(name=f"ТОО «{cyrillic} Строй»", aliases=[],
+                                                                identifiers=[]), headers=contributor.headers)
+    assert listed.status_code == 201, listed.text
+    # An organisation with four-eyes publication: its new entry waits for a reviewer.
+    review_org = harness.new_org(requires_review=True)
+    author = harness.actor("contributor", org=review_org)
+    pending = harness.client.post("/v1/entries", json=entry_body(name=f"{clean} Pending Trading LLP"),
+                                  headers=author.headers)
+    assert pending.status_code == 201, pending.text
+    officer = person("screener", "auditor", "contributor", org=review_org)
+    reviewer = person("reviewer", org=review_org)
+    bidders = tmp_path / "bidders.csv"
+    names = [f"{latin} Stroy LLP", f"{clean} Bakery", "Société Désirée Façades"]
+    bidders.write_bytes(("Bid no;Company name;Country\n" + "".join(
+        f"b{i};{name};KZ\n" for i, name in enumerate(names, start=1))).encode("windows-1252"))
+    started = time.monotonic()
+    with live_server(harness.app) as url:
+        sign_in(browser, url, officer)
+        check_page(browser, "home")
+        # Screen an uploaded list (Windows-1252, ';'-separated).
+        browser.find_element(By.LINK_TEXT, "Screen").click()
+        browser.find_element(By.ID, "tender_ref").send_keys("T-BROWSER-1")
+        browser.find_element(By.ID, "bidders").send_keys(str(bidders))
+        browser.find_element(By.CSS_SELECTOR, "form[action$='/screen'] button[type=submit]").click()
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
+        assert [row.get_attribute("class") for row in rows] == ["hit", "clear", "clear"]
+        assert "ТОО «" in rows[0].text and ("high" in rows[0].text or "medium" in rows[0].text)
+        assert "Société Désirée Façades" in rows[2].text
+        check_page(browser, "screen-results")
+        # The receipt page, then its PDF.
+        link = browser.find_element(By.CSS_SELECTOR, "a.receipt-link")
+        screening_id = link.get_attribute("href").rsplit("/", 1)[1]
+        link.click()
+        assert screening_id in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+        check_page(browser, "receipt")
+        browser.find_element(By.LINK_TEXT, "Download PDF").click()
+        pdf = _downloaded(browser.downloads, f"screening-{screening_id}.pdf")
+        text = " ".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+        flat = " ".join(text.split())
+        assert screening_id in flat.replace(" ", "") or screening_id in flat
+        for name in names:
+            assert name in flat, (name, flat[:500])
+        shutil.copy(pdf, ARTIFACTS / "console-receipt.pdf")
+        # The list: search, then an entry with its history.
+        browser.get(f"{url}/console/entries?q={cyrillic}")
+        check_page(browser, "entries")
+        browser.find_element(By.PARTIAL_LINK_TEXT, cyrillic).click()
+        assert "History" in browser.page_source
+        check_page(browser, "entry")
+        # The audit log: the screening is there; the chain verifies.
+        browser.get(f"{url}/console/audit?tender_ref=T-BROWSER-1")
+        assert "screening.run" in browser.find_element(By.CSS_SELECTOR, "table.list").text
+        check_page(browser, "audit")
+        browser.find_element(By.LINK_TEXT, "Verify the chain").click()
+        assert browser.find_element(By.ID, "verdict").text.startswith("The chain verifies")
+        check_page(browser, "verify")
+        browser.find_element(By.CSS_SELECTOR, "form[action$='/sign-out'] button").click()
+        # A second person, the reviewer, approves the pending entry.
+        sign_in(browser, url, reviewer)
+        browser.find_element(By.LINK_TEXT, "Reviews").click()
+        check_page(browser, "reviews")
+        section = next(s for s in browser.find_elements(By.CSS_SELECTOR, "section.review")
+                       if f"{clean} Pending Trading LLP" in s.text)
+        section.find_element(By.XPATH, ".//button[text()='Approve']").click()
+        assert browser.find_element(By.CSS_SELECTOR, "p.notice").text == "Review approved."
+        assert f"{clean} Pending Trading LLP" not in browser.page_source
+    assert harness.client.get(f"/v1/entries/{pending.json()['id']}",
+                              headers=author.headers).json()["publication"] == "published"
+    assert time.monotonic() - started < 120
+
+
+def _downloaded(folder: Path, name: str) -> Path:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        path = folder / name
+        if path.exists() and path.stat().st_size > 0 and not (folder / f"{name}.crdownload").exists():
+            return path
+        time.sleep(0.2)
+    raise AssertionError(f"{name} was not downloaded: {sorted(p.name for p in folder.iterdir())}")
