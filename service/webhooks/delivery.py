@@ -188,8 +188,13 @@ def record(session_factory: Callable[[], Session], token: str, outcomes: list[Ou
                 change["next_attempt_at"] = min(now + timedelta(seconds=policy.backoff(job.attempts + 1)), deadline)
         changes.append(change)
     with session_factory() as session:
+        # An endpoint removed meanwhile took its deliveries along: its attempts are not logged.
+        # The rows still there are locked, so a removal now waits for this record.
+        present = set(session.scalars(select(WebhookDelivery.id).where(
+            WebhookDelivery.id.in_([o.job.delivery_id for o in outcomes])).with_for_update()))
         session.add_all([WebhookAttempt(delivery_id=o.job.delivery_id, attempted_at=o.at, status_code=o.status,
-                                        error=o.error, duration_ms=o.ms) for o in outcomes])
+                                        error=o.error, duration_ms=o.ms)
+                         for o in outcomes if o.job.delivery_id in present])
         session.flush()
         session.connection().execute(
             table.update().where(table.c.position == bindparam("p"), table.c.claim == token)

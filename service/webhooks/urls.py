@@ -51,7 +51,7 @@ def check_url(url: str, *, allow_http: bool, allow_private: bool) -> str:
         try:
             infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80),
                                        type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
+        except (OSError, UnicodeError, ValueError):  # ValueError: e.g. a NUL in the name
             raise RefusedURL(f"the host {host!r} does not resolve") from None
         addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
     blocked = sorted(str(a) for a in addresses if _blocked(a))

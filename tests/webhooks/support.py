@@ -158,12 +158,12 @@ def raise_alerts(harness: Harness, screener: Actor, contributor: Actor, count: i
     _, word = unique_word()
     name = f"{word} Logistics LLP"
     added = client.post("/v1/watchlist/bulk", headers=screener.headers,
-                        json={"suppliers": [{"ref": f"w-{i}", "name": name} for i in range(count)]})
+                        json={"suppliers": [{"ref": f"{word}-{i}", "name": name} for i in range(count)]})
     assert added.status_code == 200, added.text
     created = client.post("/v1/entries", headers=contributor.headers,
                           json=entry_body(name=name, aliases=[], identifiers=[]))
     assert created.status_code == 201, created.text
-    refs = {f"w-{i}" for i in range(count)}
+    refs = {f"{word}-{i}" for i in range(count)}
 
     def alerts() -> list[dict[str, Any]] | None:
         run_once(harness.app.state.session_factory, harness.app.state.lists)

@@ -130,3 +130,26 @@ def test_a_paused_endpoint_keeps_its_events_until_it_is_enabled(hooks: Harness, 
         assert len(receiver.bodies()) == 2
     finally:
         receiver.stop()
+
+
+def test_an_endpoint_removed_while_its_delivery_is_in_flight_is_gone_and_the_worker_goes_on(
+        hooks: Harness, actor: Callable[..., Actor], caplog: Any) -> None:
+    client = hooks.client
+    screener, contributor = actor("screener"), actor("contributor")
+    hanging, receiver = Receiver(mode="hang").start(), Receiver().start()
+    doomed = create_endpoint(client, screener, hanging.url)
+    try:
+        with worker(hooks, timeout=5.0, lease=6.0):
+            raise_alerts(hooks, screener, contributor, 1)
+            wait_for(hanging.bodies, message="the POST in flight")
+            assert client.delete(f"/v1/webhooks/{doomed['id']}", headers=screener.headers).status_code == 204
+            hanging.release()  # the answer comes after the endpoint (and its deliveries) went
+            endpoint = create_endpoint(client, screener, receiver.url)
+            raise_alerts(hooks, screener, contributor, 1)
+            wait_for(lambda: _log(hooks, screener, endpoint["id"], state="delivered"), message="the next delivery")
+        assert not [r for r in caplog.records if r.name == "debarlist.webhooks" and r.levelname == "ERROR"]
+        assert client.get(f"/v1/webhooks/{doomed['id']}/deliveries", headers=screener.headers).status_code == 404
+    finally:
+        hanging.release()
+        hanging.stop()
+        receiver.stop()
