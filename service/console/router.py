@@ -151,7 +151,9 @@ async def _check_csrf(request: Request) -> None:
     if request.url.path == f"{PREFIX}/sign-in":
         expected = request.cookies.get(SIGN_IN_COOKIE) or ""
         if not (expected and people.csrf_matches(expected, given)):
-            raise Forbidden("the sign-in form has expired (or cookies are off); reload the page and sign in again")
+            # 422, not 403: nobody is signed in yet to be refused; the form itself is incomplete.
+            raise Unprocessable("the sign-in form has expired (or cookies are off); reload the page and sign in "
+                                "again")
         return
     if not token:
         return  # a bearer-token caller, or nobody (the access check answers 401)

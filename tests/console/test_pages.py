@@ -59,7 +59,7 @@ def test_a_form_without_the_csrf_token_is_refused(console_url: str, person: Call
     # The sign-in form too: without its double-submit token nobody is signed in (login CSRF).
     fresh = httpx.post(f"{console_url}/console/sign-in", data={"username": "x", "password": "y"},
                        headers={"Accept": "text/html"})
-    assert fresh.status_code == 403
+    assert fresh.status_code == 422 and "sign-in form has expired" in fresh.text
 
 
 def test_roles_decide_which_pages_a_person_may_open(console_url: str, person: Callable[..., Someone]) -> None:
@@ -114,3 +114,37 @@ def test_an_admin_adds_a_person_who_can_then_sign_in(console_url: str, person: C
                                                  "roles": ["screener"], "organisation": "WBG",
                                                  "csrf": csrf_of(page.text)})
     assert other.status_code == 403
+
+
+def test_every_console_form_refuses_a_request_without_the_csrf_token(harness: Any, console_url: str,
+                                                                     person: Callable[..., Someone]) -> None:
+    from service.auth.access import api_routes
+    from service.kernel.roles import ORGANISATION_ROLES
+
+    client = signed_in(console_url, person(*(role.value for role in ORGANISATION_ROLES)))
+    unsafe = sorted((route.path, method) for route in api_routes(harness.app.routes)
+                    if route.path.startswith("/console/") for method in route.methods or ()
+                    if method in ("POST", "PUT", "PATCH", "DELETE") and route.path != "/console/sign-in")
+    assert len(unsafe) >= 5
+    for path, method in unsafe:
+        concrete = path.replace("{review_id}", "00000000-0000-0000-0000-000000000000")
+        refused = client.request(method, concrete, data={"reason": "x", "names": "Acme"})
+        assert refused.status_code == 403 and "security token" in refused.text, (method, path)
+
+
+def test_the_session_cookie_is_secure_in_production(harness: Any, person: Callable[..., Someone]) -> None:
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    who = person("screener")
+    app = create_app(harness.settings.model_copy(update={"env": "production", "monitoring_interval_seconds": 0}))
+    with TestClient(app, base_url="https://testserver", headers={"Accept": "text/html"}) as client:
+        page = client.get("/console/sign-in")
+        assert "Secure" in page.headers["set-cookie"]
+        answer = client.post("/console/sign-in", data={"username": who.username, "password": who.password,
+                                                       "csrf": csrf_of(page.text)}, follow_redirects=False)
+        assert answer.status_code == 303
+        cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("debarlist_session="))
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    app.state.engine.dispose()
