@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.startup_hooks = [_build_index]
     app.state.shutdown_hooks = [_save_index]
     app.state.monitoring = MonitorLoop(app.state.session_factory, app.state.lists,
-                                       settings.monitoring_interval_seconds)
+                                       settings.monitoring_interval_seconds, app.state.sessions.read)
     app.state.startup_hooks.append(lambda app: app.state.monitoring.start())
     app.state.shutdown_hooks.insert(0, lambda app: app.state.monitoring.stop())
     app.state.webhook_delivery = DeliveryLoop(app.state.session_factory, Policy.of(settings),

@@ -395,7 +395,7 @@ def worker() -> None:
         hook(application)
     # A loop switched off for serve (interval 0) still runs here, every second.
     own_monitoring = MonitorLoop(application.state.session_factory, application.state.lists,
-                                 settings.monitoring_interval_seconds or 1.0)
+                                 settings.monitoring_interval_seconds or 1.0, application.state.sessions.read)
     own_delivery = DeliveryLoop(application.state.session_factory, Policy.of(settings),
                                 settings.webhook_interval_seconds or 1.0)
     if not settings.monitoring_interval_seconds:

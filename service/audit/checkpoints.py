@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +25,7 @@ from service.auth.keys import ALGORITHM, SigningKey
 from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, Unprocessable
 from service.kernel.ledger import Ledger
+from service.kernel.periodic import Periodic
 
 log = logging.getLogger("debarlist")
 
@@ -113,29 +113,9 @@ def list_checkpoints(session: Session, limit: int) -> list[Checkpoint]:
                                 .limit(limit)).scalars())
 
 
-class PeriodicCheckpoints:
-    """A daemon thread issuing a checkpoint every ``interval`` seconds when the head has moved."""
+class PeriodicCheckpoints(Periodic):
+    """A checkpoint every ``interval`` seconds when the head has moved."""
 
     def __init__(self, factory: sessionmaker[Session], key: SigningKey, issuer: str, interval: float) -> None:
-        self._factory, self._key, self._issuer, self._interval = factory, key, issuer, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return  # the app's lifespan entered again (several test clients): one thread is enough
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="audit-checkpoints", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                issue(self._factory, self._key, self._issuer, only_if_moved=True)
-            except Exception:  # keep ticking: a broken chain or a lost connection is logged, not fatal
-                log.exception("periodic audit checkpoint failed")
+        super().__init__("audit-checkpoints", interval,
+                         lambda: issue(factory, key, issuer, only_if_moved=True))

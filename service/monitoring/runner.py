@@ -4,17 +4,17 @@ the alerts it raised and the cursor it moved; any number of instances may run it
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.kernel.ledger import list_head
+from service.kernel.periodic import Periodic
 from service.kernel.uow import Tx
 from service.listview import Lists
 from service.monitoring.alerts import monitor
-
-log = logging.getLogger("debarlist.monitoring")
+from service.monitoring.models import MonitoringCursor
 
 
 def run_once(session_factory: Callable[[], Session], lists: Lists) -> int:
@@ -26,28 +26,26 @@ def run_once(session_factory: Callable[[], Session], lists: Lists) -> int:
         return raised
 
 
-class MonitorLoop:
-    def __init__(self, session_factory: Callable[[], Session], lists: Lists, interval: float) -> None:
-        self._session_factory, self._lists, self._interval = session_factory, lists, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+def behind(session: Session) -> bool:
+    """Whether the list has moved past the monitoring cursor: read without a lock, so an idle
+    loop never takes SQLite's write lock (every app instance ticks every second)."""
+    cursor = session.scalar(select(MonitoringCursor.revision).where(MonitoringCursor.id == 1))
+    return list_head(session) > (cursor or 0)
 
-    def start(self) -> None:
-        if self._interval <= 0 or self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="monitoring", daemon=True)
-        self._thread.start()
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+class MonitorLoop(Periodic):
+    """A monitoring run every ``interval`` seconds, once the screening index is ready and the
+    list has moved (checked in a read-only session from ``read_factory``)."""
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            if not self._lists.ready.is_set():
-                continue
-            try:
-                run_once(self._session_factory, self._lists)
-            except Exception:  # the loop must outlive one failed run (database away): the next retries
-                log.exception("monitoring run failed; retrying")
+    def __init__(self, session_factory: Callable[[], Session], lists: Lists, interval: float,
+                 read_factory: Callable[[], Session] | None = None) -> None:
+        def tick() -> None:
+            if not lists.ready.is_set():
+                return
+            if read_factory is not None:
+                with read_factory() as session:
+                    if not behind(session):
+                        return
+            run_once(session_factory, lists)
+
+        super().__init__("monitoring", interval, tick)
