@@ -21,7 +21,8 @@ SERVICE = ROOT / "service"
 ENGINE = ROOT / "matching" / "debarlist_match"
 WEB = ("fastapi", "starlette")
 WEB_LAYER = {"app.py", "middleware.py", "problems.py", "health.py", "openapi_doc.py", "openapi_export.py",
-             "auth/deps.py", "common/routing.py", "idempotency/middleware.py"}
+             "auth/deps.py", "auth/access.py", "common/routing.py", "idempotency/middleware.py",
+             "workers.py"}  # access: the routes' role declarations; workers: serves the app under gunicorn
 
 
 def _imports(folder: Path = SERVICE) -> dict[str, set[str]]:
