@@ -9,7 +9,10 @@ import pytest
 
 from service.openapi_export import DOCUMENT, REGENERATE, build, render
 
-ANONYMOUS = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/token"), ("get", "/.well-known/jwks.json")}
+ANONYMOUS = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/token"), ("get", "/.well-known/jwks.json"),
+             ("get", "/.well-known/oauth-authorization-server")}
+# OAuth defines the token endpoint's errors (RFC 6749 5.2): not problem+json there.
+OAUTH_ERRORS = {("post", "/v1/token")}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +46,9 @@ def test_every_operation_has_an_id_a_summary_and_problem_errors(document: dict[s
             assert op.get("security") == [{"clientCredentials": []}], f"{where} has no security requirement"
         for code, response in errors.items():
             content = response.get("content", {})
+            if (method, path) in OAUTH_ERRORS:
+                assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/OAuthErrorBody"}
+                continue
             assert content.get("application/problem+json", {}).get("schema") == problem_ref, (
                 f"{where} {code} is not documented as application/problem+json Problem")
 

@@ -67,8 +67,11 @@ def get_principal(request: Request, tx: TxDep,
         client = session.get(ApiClient, claims.client_id)
         if client is None or client.disabled:
             raise Unauthorized("client unknown or disabled")
+        # A token carries the roles it was issued with (a scope may have narrowed them), never
+        # more than the client holds now.
         principal = Principal(client_id=client.id, organisation=client.organisation.code,
-                              organisation_id=client.organisation_id, roles=frozenset(client.roles))
+                              organisation_id=client.organisation_id,
+                              roles=frozenset(client.roles) & frozenset(claims.roles))
     # An operator client's token is refused everywhere while operator clients are not enabled.
     try:
         check_operator_allowed(principal, operator_clients=state.settings.allow_operator_clients)

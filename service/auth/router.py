@@ -7,15 +7,20 @@ only where ``DEBARLIST_ALLOW_OPERATOR_CLIENTS`` is true. The rules live in ``ser
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request, status
+import structlog
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
-from service.auth import service
+from service.auth import oauth, service
 from service.auth.access import ANONYMOUS
 from service.auth.deps import Principal, Public, TxDep, record_denial, require
+from service.auth.oauth import NO_STORE, OAuthError, OAuthErrorBody
 from service.auth.schemas import (
     ORG_CODE,
     ClientCreate,
@@ -29,7 +34,7 @@ from service.auth.schemas import (
 from service.auth.tokens import issue_token
 from service.common.responses import PROBLEMS
 from service.common.routing import StrictJSONRoute
-from service.kernel.errors import ServiceError, Unauthorized
+from service.kernel.errors import Unauthorized
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
 
@@ -96,36 +101,105 @@ Administrator = Annotated[Principal, Depends(_administrator)]
 ClientReader = Annotated[Principal, Depends(_client_reader)]
 
 
-class UnsupportedGrant(ServiceError):
-    status, slug, title = 400, "unsupported-grant-type", "Unsupported grant type"
+def _oauth_error(exc: OAuthError) -> JSONResponse:
+    return JSONResponse({"error": exc.error, "error_description": exc.description}, status_code=exc.status,
+                        headers={**NO_STORE, **exc.headers})
 
 
-@router.post("/v1/token", response_model=TokenResponse, tags=["auth"], operation_id="issueToken",
-             summary="Client-credentials grant", dependencies=[Depends(Public("anyone with valid credentials"))],
-             responses=PROBLEMS)
-def issue(request: Request, tx: TxDep,
-          grant_type: Annotated[str, Form(max_length=64, examples=["client_credentials"],
-                                          description="Always `client_credentials`.")],
-          client_id: Annotated[str, Form(min_length=1, max_length=200, examples=["dl_4f1c2a9e0b7d6c5a3e21"],
-                                         description="The client's id.")],
-          client_secret: Annotated[str, Form(min_length=1, max_length=500, examples=["s3cr3t-9QfZk2LxP0vW7mRt4YbN"],
-                                             description="The client's secret.")]) -> TokenResponse:
-    """Operator clients get no token unless the service allows operator clients."""
-    if grant_type != "client_credentials":
-        raise UnsupportedGrant("only grant_type=client_credentials is supported")
+class OAuthRoute(APIRoute):
+    """The token route answers its own errors, malformed requests included, as RFC 6749 bodies."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def oauth_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                fields = "; ".join(f"{err.get('loc', ('?',))[-1]}: {err.get('msg', 'invalid')}"
+                                   for err in exc.errors()[:5])
+                return _oauth_error(OAuthError("invalid_request", f"malformed request ({fields})"))
+            except OAuthError as exc:
+                return _oauth_error(exc)
+
+        return oauth_handler
+
+
+
+# The token route answers in OAuth's own terms (service.auth.oauth.OAuthRoute), never problem+json.
+token_router = APIRouter(route_class=OAuthRoute)
+_OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": OAuthErrorBody, "description": "RFC 6749 error: invalid_request, unsupported_grant_type, "
+                                                  "invalid_scope, unauthorized_client"},
+    401: {"model": OAuthErrorBody, "description": "RFC 6749 invalid_client, with a Basic challenge"},
+}
+# structlog directly: service.observability depends on auth, not the other way.
+_token_log = structlog.get_logger("debarlist.auth")
+
+
+async def _token_form(request: Request) -> oauth.TokenRequest:
+    """The form, read here rather than by FastAPI, so that a malformed one is an RFC 6749
+    invalid_request (and the document lists no 422 the route never answers)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise OAuthError("invalid_request", "the body must be application/x-www-form-urlencoded (RFC 6749 4.4.2)")
     try:
-        client = service.authenticate_client(tx.session, client_id, client_secret,
+        fields = list((await request.form()).multi_items())
+    except Exception as exc:  # starlette's parser refusing the body
+        raise OAuthError("invalid_request", "malformed form body") from exc
+    return oauth.token_request([(name, value) for name, value in fields if isinstance(value, str)])
+
+
+@token_router.post(
+    "/v1/token", response_model=TokenResponse, response_model_exclude_none=True, tags=["auth"],
+    operation_id="issueToken", summary="Client-credentials grant",
+    dependencies=[Depends(Public("anyone with valid credentials"))], responses=_OAUTH_ERRORS,
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": oauth.TokenRequest.model_json_schema()}}}},
+    description="OAuth 2.0 client credentials (RFC 6749 4.4). The client authenticates with HTTP Basic "
+                "(`client_secret_basic`, id and secret form-url-encoded) or the `client_id` and "
+                "`client_secret` fields (`client_secret_post`). Errors are RFC 6749 5.2 bodies.")
+def issue(request: Request, response: Response, tx: TxDep,
+          form: Annotated[oauth.TokenRequest, Depends(_token_form)]) -> TokenResponse:
+    """Operator clients get no token unless the service allows operator clients."""
+    oauth.check_grant(form.grant_type)
+    credentials = oauth.client_credentials(request.headers.get("authorization"), form.client_id,
+                                           form.client_secret)
+    try:
+        client = service.authenticate_client(tx.session, credentials.client_id, credentials.client_secret,
                                              operator_clients=_operator_clients(request))
-    except Unauthorized as exc:
-        reason = ("operator clients are not allowed" if isinstance(exc, service.OperatorClientRefused)
-                  else "bad credentials")
-        tx.audit("auth.denied", "client", client_id[:64], {"path": "/v1/token", "reason": reason})
-        tx.commit()
-        raise
+        roles, scoped = oauth.granted_roles(form.scope, list(client.roles))
+    except (Unauthorized, oauth.OAuthError) as exc:
+        operator = isinstance(exc, service.OperatorClientRefused)
+        reason = ("operator clients are not allowed" if operator
+                  else "scope refused" if isinstance(exc, oauth.OAuthError) else "bad credentials")
+        # The refusal is audited in a unit of work of its own; the request's is rolled back.
+        tx.rollback()
+        tx.close()
+        service.record_token_denial(request.app.state.session_factory, tx.actor, tx.request_id,
+                                    credentials.client_id, reason)
+        _token_log.info("token refused", client_id=credentials.client_id[:64], auth_method=credentials.method,
+                        reason=reason)
+        if isinstance(exc, oauth.OAuthError):
+            raise
+        if operator:
+            raise oauth.OAuthError("unauthorized_client", exc.detail) from None
+        raise oauth.invalid_client() from None
     state = request.app.state
     token, ttl = issue_token(state.signing_key, state.settings, client_id=client.id,
-                             organisation=client.organisation.code, roles=list(client.roles))
-    return TokenResponse(access_token=token, expires_in=ttl)
+                             organisation=client.organisation.code, roles=roles)
+    response.headers.update(oauth.NO_STORE)
+    return TokenResponse(access_token=token, expires_in=ttl, scope=" ".join(roles) if scoped else None)
+
+
+@token_router.get("/.well-known/oauth-authorization-server", response_model=oauth.ServerMetadata,
+                  tags=["auth"], operation_id="getAuthorizationServerMetadata",
+                  summary="OAuth authorization server metadata (RFC 8414)", dependencies=[ANONYMOUS])
+def server_metadata(request: Request) -> oauth.ServerMetadata:
+    return oauth.ServerMetadata(**oauth.metadata(str(request.base_url), request.app.state.settings.issuer))
+
+
+router.include_router(token_router)
 
 
 @router.get("/.well-known/jwks.json", response_model=Jwks, tags=["auth"], operation_id="getJwks",

@@ -19,6 +19,8 @@ class TokenResponse(BaseModel):
         description="A signed JWT (RS256) to send as `Authorization: Bearer ...`.")
     token_type: Literal["bearer"] = Field(default="bearer", description="Always `bearer`.", examples=["bearer"])
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
+    scope: str | None = Field(default=None, examples=["screener"],
+                              description="The roles the token carries, when the request named a scope.")
 
 
 class OrganisationCreate(BaseModel):

@@ -90,6 +90,19 @@ def record_refusal(factory: sessionmaker[Session], actor: Actor, request_id: str
             session.rollback()
 
 
+def record_token_denial(factory: sessionmaker[Session], actor: Actor, request_id: str | None,
+                        client_id: str, reason: str) -> None:
+    """Write ``auth.denied`` for a refused token request in its own transaction."""
+    with factory() as session:
+        try:
+            tx = Tx(session=session, actor=actor, request_id=request_id)
+            tx.audit("auth.denied", "client", client_id[:64], {"path": "/v1/token", "reason": reason})
+            tx.commit()
+        except Exception:  # a failed audit of a refusal must not turn the refusal into a 500
+            log.exception("could not record auth.denied")
+            session.rollback()
+
+
 def _not_your_organisation(by: Principal | None, what: str, organisation: str) -> str:
     own = by.organisation if by is not None else "?"
     return (f"an admin may {what} only of its own organisation ({own}), not of {organisation!r}; "

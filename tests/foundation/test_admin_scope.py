@@ -195,7 +195,10 @@ def test_operator_clients_are_refused_when_not_configured(client: TestClient, ha
     operator = ops.actor("operator")
     refused = client.post("/v1/token", data={"grant_type": "client_credentials", "client_id": operator.client_id,
                                              "client_secret": operator.client_secret})
-    _problem(refused, 401, "operator role", "DEBARLIST_ALLOW_OPERATOR_CLIENTS")
+    # RFC 6749 5.2: the token endpoint's own error body.
+    assert refused.status_code == 400 and refused.json()["error"] == "unauthorized_client", refused.text
+    assert "operator role" in refused.json()["error_description"]
+    assert "DEBARLIST_ALLOW_OPERATOR_CLIENTS" in refused.json()["error_description"]
     assert "access_token" not in refused.text
     [denial] = _denials(harness, target_id=operator.client_id)
     assert denial.details == {"path": "/v1/token", "reason": "operator clients are not allowed"}
