@@ -6,19 +6,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from service.common.strict import Flag
 
 EventType = Literal["alert.raised", "match.decided", "match.decision_reversed"]
 EVENT_TYPES: tuple[str, ...] = ("alert.raised", "match.decided", "match.decision_reversed")
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# The document says what the service takes: an https URL (format "webhook-url") whose host is,
+# or resolves only to, public addresses; the service checks the addresses (service.webhooks.urls).
+# (DEBARLIST_WEBHOOK_ALLOW_HTTP admits http:// too, for tests: so the pattern is the document's only.)
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+                WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^https://",
+                                "format": "webhook-url"})]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 DeliveryState = Literal["pending", "delivered", "dead"]
+# Constraints on the list type itself, so that the document states them (minItems, maxItems,
+# uniqueItems) on the optional field of a change too.
+EventTypes = Annotated[list[EventType], Field(min_length=1, max_length=len(EVENT_TYPES),
+                                              json_schema_extra={"uniqueItems": True})]
 
 
-def _unique(types: list[EventType]) -> list[EventType]:
-    if len(set(types)) != len(types):
+def _unique(types: list[EventType] | None) -> list[EventType] | None:
+    if types is not None and len(set(types)) != len(types):
         raise ValueError("each event type may be named once")
     return types
 
@@ -27,10 +37,9 @@ class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: Url = Field(description="Where events are POSTed: https, a public address.",
-                     examples=["https://erp.example.gov/hooks/debarlist"])
-    event_types: list[EventType] = Field(min_length=1, max_length=len(EVENT_TYPES),
-                                         description="The events sent to this endpoint.",
-                                         examples=[["alert.raised", "match.decided"]])
+                     examples=["https://93.184.215.14/hooks/debarlist"])
+    event_types: EventTypes = Field(description="The events sent to this endpoint.",
+                                    examples=[["alert.raised", "match.decided"]])
     description: Description | None = Field(default=None, description="What the endpoint is for.",
                                             examples=["Contract management system"])
 
@@ -38,17 +47,17 @@ class WebhookIn(BaseModel):
 
 
 class WebhookUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    url: Url | None = Field(default=None, description="A new URL (validated as on create).",
-                            examples=["https://erp.example.gov/hooks/debarlist-v2"])
-    event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EVENT_TYPES),
-                                                description="The events sent from now on.",
-                                                examples=[["alert.raised"]])
+    # Absent means unchanged; null is refused (SkipJsonSchema keeps null out of the document).
+    url: Url | SkipJsonSchema[None] = Field(default=None, description="A new URL (validated as on create).",
+                                            examples=["https://93.184.215.14/hooks/debarlist-v2"])
+    event_types: EventTypes | SkipJsonSchema[None] = Field(default=None, description="The events sent from now on.",
+                                                           examples=[["alert.raised"]])
     description: Description | None = Field(default=None, description="What the endpoint is for.",
                                             examples=["Contract management system"])
-    enabled: Flag | None = Field(default=None, description="false pauses delivery (events still queue).",
-                                 examples=[False])
+    enabled: Flag | SkipJsonSchema[None] = Field(default=None, examples=[False],
+                                                 description="false pauses delivery (events still queue).")
 
     _unique_types = field_validator("event_types")(_unique)
 
@@ -66,7 +75,7 @@ class WebhookUpdate(BaseModel):
 
 class WebhookOut(BaseModel):
     id: str = Field(description="The endpoint's id.", examples=["3f6c1a2e-8b7d-4c5e-9f0a-1b2c3d4e5f60"])
-    url: str = Field(description="Where events are POSTed.", examples=["https://erp.example.gov/hooks/debarlist"])
+    url: str = Field(description="Where events are POSTed.", examples=["https://93.184.215.14/hooks/debarlist"])
     event_types: list[str] = Field(description="The events sent to it.", examples=[["alert.raised"]])
     description: str | None = Field(description="What the endpoint is for.", examples=["Contract management"])
     enabled: bool = Field(description="Whether events are delivered to it.", examples=[True])

@@ -10,6 +10,8 @@ generated requests behave as a real client does with values only the server hand
 - identifier formats (``lei``, ``vat``, ``ru-inn``...): the document names the check-digit
   algorithm of each scheme; these strategies compute valid check digits with python-stdnum,
   the library the service checks them with.
+- ``webhook-url``: an https URL on a public address, as the service takes (it resolves the host
+  and refuses private ones; the run has no DNS, so the strategy uses public address literals).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ schemathesis.openapi.format("vat", st.tuples(st.sampled_from("123456789"), _digi
     lambda parts: "DE" + parts[0] + parts[1] + mod_11_10.calc_check_digit(parts[0] + parts[1])))
 schemathesis.openapi.format("cn-uscc", st.sampled_from(["91110000600037341L"]))
 schemathesis.openapi.format("register-number", st.from_regex(r"\A[A-Z0-9]{1,64}\Z"))
+# A webhook receiver: https on a public address (a literal, so that no DNS is needed to check it).
+schemathesis.openapi.format("webhook-url", st.tuples(st.integers(1, 254), st.from_regex(r"\A[a-z0-9/]{0,40}\Z"))
+                            .map(lambda parts: f"https://93.184.215.{parts[0]}/{parts[1]}"))
 
 
 def _valid_key(value: Any) -> bool:
