@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.kernel.db import PoolLimits
 
@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # In development it is created beside the SQLite database when missing.
     signing_key_file: Path | None = None
     signing_key: str | None = Field(default=None, repr=False)
+    # Key rotation (service.auth.keys): retired keys (PEM, private or public), comma-separated;
+    # they verify what they signed and are in the JWKS, the key above alone signs.
+    previous_signing_key_files: Annotated[list[Path], NoDecode] = Field(default_factory=list)
     issuer: str = "debarlist"
     audience: str = "debarlist-api"
     token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
@@ -88,6 +91,13 @@ class Settings(BaseSettings):
     index_warmup: Literal["blocking", "background"] = "blocking"
     # `debarlist serve` worker processes (forked after the index is built); 0: one per core.
     workers: int = Field(default=0, ge=0, le=64)
+
+    @field_validator("previous_signing_key_files", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     def pool_limits(self) -> PoolLimits:
         return PoolLimits(size=self.db_pool_size, overflow=self.db_max_overflow,

@@ -50,13 +50,15 @@ def sign(key: SigningKey, issuer: str, seq: int, head_hash: str, issued_at: date
 
 
 def read(token: str, key: SigningKey, issuer: str) -> CheckpointClaims:
-    """Check a kept checkpoint's signature against the service key; raise Unprocessable if not ours."""
+    """Check a kept checkpoint's signature against the service's key of its kid; raise Unprocessable if not ours."""
     token = token.strip()
     try:
         header = jws.get_unverified_header(token)
-        if header.get("alg") != ALGORITHM or header.get("kid") != key.kid:
-            raise Unprocessable("checkpoint was not signed with this service's current key")
-        payload: Any = json.loads(jws.verify(token, key.public_pem, algorithms=[ALGORITHM]))
+        # Verified with the key its kid names: the signing one, or a retired one still configured.
+        public_pem = key.public_pem_for(header.get("kid"))
+        if header.get("alg") != ALGORITHM or public_pem is None:
+            raise Unprocessable("checkpoint was not signed with a key of this service (current or previous)")
+        payload: Any = json.loads(jws.verify(token, public_pem, algorithms=[ALGORITHM]))
     except (JOSEError, ValueError) as exc:
         raise Unprocessable("checkpoint is not a valid JWS signed by this service") from exc
     ok_types = (isinstance(payload, dict) and isinstance(payload.get("seq"), int)

@@ -1,4 +1,10 @@
-"""The service's signing key: tokens and audit checkpoints are signed with it (RS256)."""
+"""The service's signing keys: tokens and audit checkpoints are signed with the current one (RS256).
+
+Rotation: the new key becomes ``DEBARLIST_SIGNING_KEY_FILE`` and the old one moves to
+``DEBARLIST_PREVIOUS_SIGNING_KEY_FILES``. The new key signs from the next start; the old ones
+still verify (tokens until they expire, checkpoints for as long as they are kept there) and are
+published in the JWKS, each under its own kid (its RFC 7638 thumbprint), so that a verifier
+picks the key by the kid in the signed header."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +33,33 @@ class KeyConfigurationError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class VerifyingKey:
+    """A public key that verifies (a retired signing key)."""
+
+    public_pem: str
+    kid: str
+    jwk: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class SigningKey:
     private_pem: str
     public_pem: str
     kid: str
     jwk: dict[str, Any]
+    # Retired keys: they verify what they signed, never sign again.
+    previous: tuple[VerifyingKey, ...] = ()
+
+    def public_pem_for(self, kid: object) -> str | None:
+        """The public key that verifies what ``kid`` signed, None for a key not configured here."""
+        if kid == self.kid:
+            return self.public_pem
+        return next((key.public_pem for key in self.previous if key.kid == kid), None)
+
+    @property
+    def jwks(self) -> list[dict[str, Any]]:
+        """Every key that verifies, the signing one first."""
+        return [self.jwk, *(key.jwk for key in self.previous if key.kid != self.kid)]
 
 
 def _b64(value: int) -> str:
@@ -39,11 +67,7 @@ def _b64(value: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def key_from_pem(private_pem: str) -> SigningKey:
-    private = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    if not isinstance(private, rsa.RSAPrivateKey) or private.key_size < 2048:
-        raise KeyConfigurationError("the signing key must be an RSA private key of at least 2048 bits")
-    public = private.public_key()
+def _public_members(public: rsa.RSAPublicKey) -> tuple[str, str, dict[str, Any]]:
     numbers = public.public_numbers()
     members = {"e": _b64(numbers.e), "kty": "RSA", "n": _b64(numbers.n)}
     # RFC 7638 thumbprint: stable across restarts, changes when the key is rotated.
@@ -53,7 +77,42 @@ def key_from_pem(private_pem: str) -> SigningKey:
     public_pem = public.public_bytes(serialization.Encoding.PEM,
                                      serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     jwk = {**members, "kid": kid, "use": "sig", "alg": ALGORITHM}
+    return public_pem, kid, jwk
+
+
+def key_from_pem(private_pem: str) -> SigningKey:
+    private = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    if not isinstance(private, rsa.RSAPrivateKey) or private.key_size < 2048:
+        raise KeyConfigurationError("the signing key must be an RSA private key of at least 2048 bits")
+    public_pem, kid, jwk = _public_members(private.public_key())
     return SigningKey(private_pem=private_pem, public_pem=public_pem, kid=kid, jwk=jwk)
+
+
+def verifying_key_from_pem(pem: str, where: str) -> VerifyingKey:
+    """A retired key from its file: the private key as it was, or only its public half."""
+    try:
+        if "PRIVATE KEY" in pem:
+            private = serialization.load_pem_private_key(pem.encode(), password=None)
+            public: object = private.public_key()
+        else:
+            public = serialization.load_pem_public_key(pem.encode())
+    except (ValueError, TypeError) as exc:
+        raise KeyConfigurationError(f"{where} is not a PEM RSA key") from exc
+    if not isinstance(public, rsa.RSAPublicKey) or public.key_size < 2048:
+        raise KeyConfigurationError(f"{where} must be an RSA key of at least 2048 bits")
+    public_pem, kid, jwk = _public_members(public)
+    return VerifyingKey(public_pem=public_pem, kid=kid, jwk=jwk)
+
+
+def _with_previous(key: SigningKey, settings: Settings) -> SigningKey:
+    previous: list[VerifyingKey] = []
+    for path in settings.previous_signing_key_files:
+        if not path.exists():
+            raise KeyConfigurationError(f"DEBARLIST_PREVIOUS_SIGNING_KEY_FILES names {path}, which does not exist")
+        retired = verifying_key_from_pem(path.read_text(), str(path))
+        if retired.kid != key.kid and retired.kid not in {k.kid for k in previous}:
+            previous.append(retired)
+    return replace(key, previous=tuple(previous))
 
 
 def generate_pem() -> str:
@@ -63,6 +122,11 @@ def generate_pem() -> str:
 
 
 def load_signing_key(settings: Settings) -> SigningKey:
+    """The configured signing key with the retired ones that still verify."""
+    return _with_previous(_load_current(settings), settings)
+
+
+def _load_current(settings: Settings) -> SigningKey:
     """Load the configured key; in development create one beside the database on first start."""
     if settings.signing_key:
         return key_from_pem(settings.signing_key)

@@ -205,7 +205,7 @@ router.include_router(token_router)
 @router.get("/.well-known/jwks.json", response_model=Jwks, tags=["auth"], operation_id="getJwks",
             summary="Public keys that verify tokens and audit checkpoints", dependencies=[ANONYMOUS])
 def jwks(request: Request) -> Jwks:
-    return Jwks(keys=[request.app.state.signing_key.jwk])
+    return Jwks(keys=request.app.state.signing_key.jwks)
 
 
 @router.post("/v1/organisations", response_model=OrganisationOut, status_code=status.HTTP_201_CREATED,

@@ -37,7 +37,7 @@ def issue_token(key: SigningKey, settings: Settings, *, client_id: str, organisa
 
 
 def verify_token(token: str, key: SigningKey, settings: Settings) -> TokenClaims:
-    """Reject anything but an RS256 token signed by our current key for our audience."""
+    """Reject anything but an RS256 token signed by one of our keys for our audience."""
     try:
         header = jwt.get_unverified_header(token)
     except JOSEError as exc:
@@ -45,11 +45,13 @@ def verify_token(token: str, key: SigningKey, settings: Settings) -> TokenClaims
     # Checked before the signature: "none" and HS256-with-the-public-key never reach jose.
     if header.get("alg") != ALGORITHM:
         raise Unauthorized("token algorithm not accepted")
-    if header.get("kid") != key.kid:
+    # The signing key or a retired one that still verifies (service.auth.keys), chosen by kid.
+    public_pem = key.public_pem_for(header.get("kid"))
+    if public_pem is None:
         raise Unauthorized("unknown signing key")
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, key.public_pem, algorithms=[ALGORITHM], audience=settings.audience,
+            token, public_pem, algorithms=[ALGORITHM], audience=settings.audience,
             issuer=settings.issuer,
             options={"require_exp": True, "require_iat": True, "require_nbf": True,
                      "require_sub": True, "require_aud": True, "require_iss": True,
