@@ -63,6 +63,17 @@ def check_page(driver: Any, name: str) -> None:
     assert not bad, f"{name}: {bad}"
 
 
+def navigate(driver: Any, element: Any) -> None:
+    """Click ``element`` and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
+
+
 def sign_in(driver: Any, url: str, who: Someone) -> None:
     from selenium.webdriver.common.by import By
 
@@ -70,7 +81,7 @@ def sign_in(driver: Any, url: str, who: Someone) -> None:
     check_page(driver, "sign-in")
     driver.find_element(By.ID, "username").send_keys(who.username)
     driver.find_element(By.ID, "password").send_keys(who.password)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Welcome")
 
 
@@ -102,10 +113,10 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
         sign_in(browser, url, officer)
         check_page(browser, "home")
         # Screen an uploaded list (Windows-1252, ';'-separated).
-        browser.find_element(By.LINK_TEXT, "Screen").click()
+        navigate(browser, browser.find_element(By.LINK_TEXT, "Screen"))
         browser.find_element(By.ID, "tender_ref").send_keys("T-BROWSER-1")
         browser.find_element(By.ID, "bidders").send_keys(str(bidders))
-        browser.find_element(By.CSS_SELECTOR, "form[action$='/screen'] button[type=submit]").click()
+        navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/screen'] button[type=submit]"))
         rows = browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
         assert [row.get_attribute("class") for row in rows] == ["hit", "clear", "clear"]
         assert "ТОО «" in rows[0].text and ("high" in rows[0].text or "medium" in rows[0].text)
@@ -114,7 +125,7 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
         # The receipt page, then its PDF.
         link = browser.find_element(By.CSS_SELECTOR, "a.receipt-link")
         screening_id = link.get_attribute("href").rsplit("/", 1)[1]
-        link.click()
+        navigate(browser, link)
         assert screening_id in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
         check_page(browser, "receipt")
         browser.find_element(By.LINK_TEXT, "Download PDF").click()
@@ -128,24 +139,24 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
         # The list: search, then an entry with its history.
         browser.get(f"{url}/console/entries?q={cyrillic}")
         check_page(browser, "entries")
-        browser.find_element(By.PARTIAL_LINK_TEXT, cyrillic).click()
+        navigate(browser, browser.find_element(By.PARTIAL_LINK_TEXT, cyrillic))
         assert "History" in browser.page_source
         check_page(browser, "entry")
         # The audit log: the screening is there; the chain verifies.
         browser.get(f"{url}/console/audit?tender_ref=T-BROWSER-1")
         assert "screening.run" in browser.find_element(By.CSS_SELECTOR, "table.list").text
         check_page(browser, "audit")
-        browser.find_element(By.LINK_TEXT, "Verify the chain").click()
+        navigate(browser, browser.find_element(By.LINK_TEXT, "Verify the chain"))
         assert browser.find_element(By.ID, "verdict").text.startswith("The chain verifies")
         check_page(browser, "verify")
-        browser.find_element(By.CSS_SELECTOR, "form[action$='/sign-out'] button").click()
+        navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/sign-out'] button"))
         # A second person, the reviewer, approves the pending entry.
         sign_in(browser, url, reviewer)
-        browser.find_element(By.LINK_TEXT, "Reviews").click()
+        navigate(browser, browser.find_element(By.LINK_TEXT, "Reviews"))
         check_page(browser, "reviews")
         section = next(s for s in browser.find_elements(By.CSS_SELECTOR, "section.review")
                        if f"{clean} Pending Trading LLP" in s.text)
-        section.find_element(By.XPATH, ".//button[text()='Approve']").click()
+        navigate(browser, section.find_element(By.XPATH, ".//button[text()='Approve']"))
         assert browser.find_element(By.CSS_SELECTOR, "p.notice").text == "Review approved."
         assert f"{clean} Pending Trading LLP" not in browser.page_source
     assert harness.client.get(f"/v1/entries/{pending.json()['id']}",
