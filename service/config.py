@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.kernel.db import PoolLimits
@@ -98,6 +98,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_delivery(self) -> Settings:
+        # A lease shorter than a POST may take would let a second worker send the same delivery
+        # while the first still waits for its answer.
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("DEBARLIST_WEBHOOK_LEASE_SECONDS must exceed DEBARLIST_WEBHOOK_TIMEOUT_SECONDS")
+        return self
 
     def pool_limits(self) -> PoolLimits:
         return PoolLimits(size=self.db_pool_size, overflow=self.db_max_overflow,
