@@ -37,6 +37,7 @@ from service.kernel.roles import ORGANISATION_ROLES, Role
 from service.kernel.uow import Tx
 
 COOKIE = "debarlist_session"
+LANGUAGE_COOKIE = "debarlist_lang"  # the language switch's choice
 SIGN_IN_COOKIE = "debarlist_signin"  # the sign-in form's double-submit CSRF token
 PREFIX = "/console"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -175,8 +176,14 @@ router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=Fa
 
 def _page(request: Request, template: str, viewer: Viewer | None, *, status_code: int = 200,
           **context: Any) -> HTMLResponse:
-    html = rendering.render(template, viewer=viewer, prefix=PREFIX, path=request.url.path, **context)
+    html = rendering.render(template, _language(request), viewer=viewer, prefix=PREFIX, path=request.url.path,
+                            here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                            **context)
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def _language(request: Request) -> str:
+    return rendering.choose_language(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
 
 
 def _cookie_flags(request: Request) -> dict[str, Any]:
@@ -210,8 +217,7 @@ def sign_in(request: Request, tx: TxDep, username: Annotated[str, Form(max_lengt
     except people.SignInRefused:
         # The unit of work still commits: the failure counts towards the lockout and is audited.
         return _page(request, "sign_in.html", None, status_code=401, csrf=request.cookies.get(SIGN_IN_COOKIE),
-                     next=_safe_next(next), error="Wrong username or password, or the account is locked. "
-                                                  "After 5 failures an account is locked for 15 minutes.")
+                     next=_safe_next(next), error=True)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(COOKIE, signed.token, max_age=int(people.SESSION_LIFETIME.total_seconds()),
                         **_cookie_flags(request))
@@ -226,6 +232,16 @@ def sign_out(request: Request, tx: TxDep, viewer: Anyone) -> Response:
         people.sign_out(tx, token)
     response = RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
     response.delete_cookie(COOKIE, path=PREFIX)
+    return response
+
+
+@router.get("/language", dependencies=[ANONYMOUS])
+def language(request: Request, to: str, next: str | None = None) -> Response:
+    """The language switch: remembered in a cookie (a preference, nothing to forge), then back."""
+    if to not in rendering.LANGUAGES:
+        raise Unprocessable(f"language must be one of {', '.join(rendering.LANGUAGES)}")
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(LANGUAGE_COOKIE, to, max_age=365 * 86400, **_cookie_flags(request))
     return response
 
 
@@ -289,7 +305,7 @@ def receipt(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptReade
 @router.get("/receipts/{screening_id}/pdf")
 def receipt_pdf(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptReader) -> Response:
     view = views.receipt_view(tx.session, viewer.principal, screening_id)
-    html = rendering.render("receipt_pdf.html", view=view, prefix=PREFIX,
+    html = rendering.render("receipt_pdf.html", _language(request), view=view, prefix=PREFIX,
                             verify_url=str(request.base_url).rstrip("/") + f"/v1/screenings/{screening_id}")
     return Response(rendering.pdf(html), media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="screening-{screening_id}.pdf"', "Cache-Control": "no-store"})

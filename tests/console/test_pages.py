@@ -148,3 +148,20 @@ def test_the_session_cookie_is_secure_in_production(harness: Any, person: Callab
         cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("debarlist_session="))
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     app.state.engine.dispose()
+
+
+def test_pages_speak_russian_by_the_browsers_language_or_the_switch(console_url: str,
+                                                                     person: Callable[..., Someone]) -> None:
+    client = signed_in(console_url, person("screener"))
+    assert "Screen bidders" in client.get("/console/screen").text
+    russian = client.get("/console/screen", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.8"})
+    assert '<html lang="ru">' in russian.text and "Проверка участников" in russian.text
+    assert "Проверка" not in client.get("/console/screen", headers={"Accept-Language": "de, en;q=0.5"}).text
+    switched = client.get("/console/language", params={"to": "ru", "next": "/console/screen"})
+    assert switched.status_code == 303 and switched.headers["location"] == "/console/screen"
+    assert "Проверка участников" in client.get("/console/screen").text  # the cookie, whatever the browser says
+    client.get("/console/language", params={"to": "en", "next": "https://evil.example/"})
+    assert "Screen bidders" in client.get("/console/screen", headers={"Accept-Language": "ru"}).text
+    assert client.get("/console/language", params={"to": "xx"}).status_code == 422
+    assert httpx.get(f"{console_url}/console/language", params={"to": "ru", "next": "//evil.example"},
+                     follow_redirects=False).headers["location"] == "/console/"
