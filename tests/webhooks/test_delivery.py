@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from standardwebhooks import Webhook
 
 from tests.support import Actor, Harness
@@ -152,4 +153,20 @@ def test_an_endpoint_removed_while_its_delivery_is_in_flight_is_gone_and_the_wor
     finally:
         hanging.release()
         hanging.stop()
+        receiver.stop()
+
+
+@pytest.mark.usefixtures("hooks")  # the shared app's loop paused: this app's own loop is the one tested
+def test_the_apps_own_delivery_loop_delivers_without_a_separate_worker(db_url: str, key_file: Any) -> None:
+    served = Harness.start(db_url, key_file, webhook_allow_http=True, webhook_allow_private=True,
+                           webhook_interval_seconds=0.05)  # as `debarlist serve` runs it, started at startup
+    receiver = Receiver().start()
+    try:
+        screener, contributor = served.actor("screener"), served.actor("contributor")
+        endpoint = create_endpoint(served.client, screener, receiver.url)
+        raise_alerts(served, screener, contributor, 1)
+        got = wait_for(receiver.bodies, message="the app loop's delivery")[0]
+        assert _verified(endpoint["secret"], got)["type"] == "alert.raised"
+    finally:
+        served.close()
         receiver.stop()
