@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from service.auth import oauth, service
+from service.auth import access, oauth, service
 from service.auth.access import ANONYMOUS
 from service.auth.deps import Principal, Public, TxDep, record_denial, require
 from service.auth.oauth import NO_STORE, OAuthError, OAuthErrorBody
@@ -29,6 +29,8 @@ from service.auth.schemas import (
     Jwks,
     OrganisationCreate,
     OrganisationOut,
+    SecretRotated,
+    SecretRotation,
     TokenResponse,
 )
 from service.auth.tokens import issue_token
@@ -266,3 +268,16 @@ def disable_client(client_id: str, request: Request, tx: TxDep, principal: Admin
     with _refusals_recorded(request, tx):
         out = service.disable_client(tx, client_id, principal)
     return out
+
+
+@router.post("/v1/clients/{client_id}/rotate-secret", response_model=SecretRotated, tags=["clients"],
+             operation_id="rotateClientSecret",
+             summary="Give a client a new secret, shown once; the old one works for an overlap",
+             responses=PROBLEMS)
+def rotate_secret(client_id: str, request: Request, tx: TxDep, principal: access.Administrator,
+                  body: SecretRotation | None = None) -> SecretRotated:
+    """An admin rotates its own organisation's clients' secrets only (403 otherwise); a disabled
+    client is 409. Until `previous_secret_valid_until` both secrets obtain tokens."""
+    overlap = (body or SecretRotation()).overlap_seconds
+    with _refusals_recorded(request, tx):
+        return service.rotate_secret(tx, client_id, principal, overlap)

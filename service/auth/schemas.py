@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.common.strict import Flag
+from service.common.strict import Flag, Integer
 from service.kernel.roles import Role
 
 ORG_CODE = r"^[A-Z][A-Z0-9_-]{1,15}$"
@@ -82,6 +82,27 @@ class ClientCreated(ClientOut):
     client_secret: str = Field(
         examples=["s3cr3t-9QfZk2LxP0vW7mRt4YbN"],
         description="Shown once; only its hash is stored.")
+
+
+# Client-secret rotation: how long the replaced secret keeps working (seconds).
+DEFAULT_OVERLAP_SECONDS = 86_400
+MAX_OVERLAP_SECONDS = 7 * 86_400
+
+
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_seconds: Integer = Field(
+        default=DEFAULT_OVERLAP_SECONDS, ge=0, le=MAX_OVERLAP_SECONDS, examples=[86_400],
+        description="How long the replaced secret keeps working beside the new one, so that every "
+                    "instance of the client can be given the new secret first (0: at once; at most 7 days). "
+                    "A secret replaced earlier stops working now.")
+
+
+class SecretRotated(ClientCreated):
+    previous_secret_valid_until: datetime | None = Field(
+        examples=["2026-03-16T09:30:00Z"],
+        description="Until when the replaced secret still works (UTC); null when it stopped at once.")
 
 
 class Jwks(BaseModel):

@@ -16,14 +16,16 @@ target, reason) with ``record_refusal``; every change is audited as its own acti
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.auth.models import ApiClient, Organisation
-from service.auth.schemas import ClientCreate, ClientCreated, ClientOut, OrganisationCreate
+from service.auth.schemas import ClientCreate, ClientCreated, ClientOut, OrganisationCreate, SecretRotated
 from service.auth.secrets import hash_secret, new_client_id, new_secret, verify_secret
+from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, Forbidden, NotFound, ServiceError, Unauthorized, Unprocessable
 from service.kernel.principal import Principal
 from service.kernel.roles import Role
@@ -223,6 +225,41 @@ def disable_client(tx: Tx, client_id: str, by: Principal | None = None) -> Clien
     return client_out(client)
 
 
+def rotate_secret(tx: Tx, client_id: str, by: Principal | None, overlap_seconds: int) -> SecretRotated:
+    """Give a client a new secret, shown once; the replaced one keeps working for
+    ``overlap_seconds`` (an admin: its own organisation's clients only; a disabled client: 409)."""
+    # Locked: of two rotations at once the second replaces the first's secret knowingly, and
+    # the secret the first answered is not silently lost.
+    client = tx.session.execute(select(ApiClient).where(ApiClient.id == client_id[:64])
+                                .with_for_update()).scalar_one_or_none()
+    if client is None:
+        raise NotFound(f"client {client_id!r} does not exist")
+    code = client.organisation.code
+    if not _may_administer(by, code):
+        raise ForbiddenHere(_not_your_organisation(by, "rotate the secrets of clients", code),
+                            operation="client.rotate_secret", target_type="client", target_id=client.id,
+                            organisation=code)
+    if client.disabled:
+        raise Conflict(f"client {client.id!r} is disabled; a disabled client gets no new secret")
+    secret = new_secret()
+    until = utcnow() + timedelta(seconds=overlap_seconds) if overlap_seconds > 0 else None
+    client.previous_secret_hash = client.secret_hash if until is not None else None
+    client.previous_secret_expires_at = until
+    client.secret_hash = hash_secret(secret)
+    tx.audit("client.rotate_secret", "client", client.id,
+             {"organisation": code, "overlap_seconds": overlap_seconds,
+              "previous_valid_until": until.isoformat() if until else None})
+    return SecretRotated(**client_out(client).model_dump(), client_secret=secret, previous_secret_valid_until=until)
+
+
+def _previous_secret_fits(client: ApiClient, secret: str) -> bool:
+    """The secret a rotation replaced, while its overlap lasts."""
+    expires = client.previous_secret_expires_at
+    if client.previous_secret_hash is None or expires is None or expires <= utcnow():
+        return False
+    return verify_secret(client.previous_secret_hash, secret)
+
+
 def _other_enabled_admins(session: Session, client: ApiClient) -> int:
     rows = session.execute(select(ApiClient.id, ApiClient.roles).where(
         ApiClient.organisation_id == client.organisation_id, ApiClient.disabled.is_(False),
@@ -235,6 +272,8 @@ def authenticate_client(session: Session, client_id: str, secret: str, *,
     client = session.get(ApiClient, client_id) if len(client_id) <= 64 else None
     # Always run one argon2 verification, so timing does not reveal which ids exist.
     ok = verify_secret(client.secret_hash if client else None, secret)
+    if client is not None and not ok:
+        ok = _previous_secret_fits(client, secret)
     if client is None or not ok or client.disabled:
         raise Unauthorized("invalid client credentials", error="invalid_client")
     if Role.operator.value in client.roles and not operator_clients:

@@ -60,7 +60,8 @@ ENTRY_ORG: dict[tuple[str, str], str] = {
 }
 # The operation administers the home organisation's clients: an admin of another organisation
 # is refused (403); its own admins and the operator are not.
-CLIENT_ORG = {("POST", "/v1/clients"), ("GET", "/v1/clients"), ("POST", "/v1/clients/{client_id}/disable")}
+CLIENT_ORG = {("POST", "/v1/clients"), ("GET", "/v1/clients"), ("POST", "/v1/clients/{client_id}/disable"),
+              ("POST", "/v1/clients/{client_id}/rotate-secret")}
 # What the declaration says about organisations, for the qualifiers above.
 QUALIFIER_WORDING = {"own": "of the listing organisation", "other": "other than the listing one",
                      "client": "its organisation"}
