@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.startup_hooks.append(lambda app: app.state.monitoring.start())
     app.state.shutdown_hooks.insert(0, lambda app: app.state.monitoring.stop())
     app.state.webhook_delivery = DeliveryLoop(app.state.session_factory, Policy.of(settings),
-                                              settings.webhook_interval_seconds)
+                                              settings.webhook_interval_seconds, app.state.sessions.read)
     app.state.startup_hooks.append(lambda app: app.state.webhook_delivery.start())
     app.state.shutdown_hooks.insert(0, lambda app: app.state.webhook_delivery.stop())
     install_handlers(app)

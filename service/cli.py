@@ -397,7 +397,7 @@ def worker() -> None:
     own_monitoring = MonitorLoop(application.state.session_factory, application.state.lists,
                                  settings.monitoring_interval_seconds or 1.0, application.state.sessions.read)
     own_delivery = DeliveryLoop(application.state.session_factory, Policy.of(settings),
-                                settings.webhook_interval_seconds or 1.0)
+                                settings.webhook_interval_seconds or 1.0, application.state.sessions.read)
     if not settings.monitoring_interval_seconds:
         own_monitoring.start()
     if not settings.webhook_interval_seconds:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from standardwebhooks import Webhook
 from service import __version__
 from service.config import Settings
 from service.kernel.clock import utcnow
+from service.kernel.periodic import Periodic
 from service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from service.webhooks.service import webhook_id
 from service.webhooks.urls import RefusedURL, check_url
@@ -227,35 +227,44 @@ def http_client(policy: Policy) -> httpx.Client:
                                             max_keepalive_connections=policy.concurrency * 2))
 
 
-class DeliveryLoop:
-    """The worker as a thread (inside ``debarlist serve`` and ``debarlist worker``): a batch
-    every ``interval`` seconds, and batch after batch while a backlog lasts."""
+def due(session: Session) -> bool:
+    """Whether any delivery is due: read without a lock, so an idle loop never takes SQLite's
+    write lock (every app instance ticks every second)."""
+    return session.scalar(select(WebhookDelivery.position).where(
+        WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= utcnow()).limit(1)) is not None
 
-    def __init__(self, session_factory: Callable[[], Session], policy: Policy, interval: float) -> None:
-        self._session_factory, self._policy, self._interval = session_factory, policy, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+
+class DeliveryLoop(Periodic):
+    """The worker as a thread (inside ``debarlist serve`` and ``debarlist worker``): a batch
+    every ``interval`` seconds, and batch after batch while a backlog lasts. With
+    ``read_factory``, a tick first looks for due deliveries in a read-only session."""
+
+    def __init__(self, session_factory: Callable[[], Session], policy: Policy, interval: float,
+                 read_factory: Callable[[], Session] | None = None) -> None:
+        self._session_factory, self._policy, self._read_factory = session_factory, policy, read_factory
+        self._http: httpx.Client | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        super().__init__("webhooks", interval, self._tick, join_timeout=policy.timeout + 30)
 
     def start(self) -> None:
-        if self._interval <= 0 or self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
-        self._thread.start()
+        if self.interval > 0 and self._http is None:
+            self._http = http_client(self._policy)
+            self._pool = ThreadPoolExecutor(self._policy.concurrency, thread_name_prefix="webhook-send")
+        super().start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self._policy.timeout + 30)
-            self._thread = None
+        super().stop()
+        if self._http is not None and self._pool is not None:
+            self._pool.shutdown()
+            self._http.close()
+            self._http = self._pool = None
 
-    def _run(self) -> None:
-        with http_client(self._policy) as http, ThreadPoolExecutor(self._policy.concurrency,
-                                                                   thread_name_prefix="webhook-send") as pool:
-            while not self._stop.wait(self._interval):
-                try:
-                    while not self._stop.is_set() and run_once(self._session_factory, self._policy, http,
-                                                               pool) >= self._policy.batch:
-                        pass
-                except Exception:  # the loop must outlive one failed batch (database away): leases expire
-                    log.exception("webhook delivery batch failed; retrying")
+    def _tick(self) -> None:
+        assert self._http is not None
+        if self._read_factory is not None:
+            with self._read_factory() as session:
+                if not due(session):
+                    return
+        while not self.stopping and run_once(self._session_factory, self._policy, self._http,
+                                             self._pool) >= self._policy.batch:
+            pass
