@@ -296,10 +296,21 @@ def _screen(request: Request, tx: Tx, viewer: Viewer, names: str, tender_ref: st
 
 
 @router.get("/receipts/{screening_id}")
-def receipt(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptReader) -> HTMLResponse:
+def receipt(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptReader, decided: str | None = None
+            ) -> HTMLResponse:
     view = views.receipt_view(tx.session, viewer.principal, screening_id)
-    return _page(request, "receipt.html", viewer, view=view, printable=False,
+    return _page(request, "receipt.html", viewer, view=view, decided=bool(decided),
                  verify_url=str(request.base_url).rstrip("/") + f"/v1/screenings/{screening_id}")
+
+
+@router.post("/receipts/{screening_id}/decisions")
+def decide(screening_id: str, tx: TxDep, viewer: Screener, ref: Annotated[str, Form(max_length=200)],
+           entry_id: Annotated[str, Form(max_length=36)], decision: Annotated[str, Form(max_length=16)],
+           note: Annotated[str, Form(max_length=2000)] = "", action: Annotated[str, Form(max_length=500)] = ""
+           ) -> Response:
+    views.decide_match(tx, viewer.principal, screening_id, ref=ref, entry_id=entry_id, decision=decision,
+                       note=note, action=action)
+    return RedirectResponse(f"{PREFIX}/receipts/{screening_id}?decided=1", status_code=303)
 
 
 @router.get("/receipts/{screening_id}/pdf")

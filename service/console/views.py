@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit import service as audit_service
@@ -21,8 +22,12 @@ from service.entries.states import Status
 from service.kernel.clock import today
 from service.kernel.errors import NotFound, Unprocessable
 from service.kernel.principal import Principal
+from service.kernel.roles import Role
 from service.kernel.uow import Tx
 from service.listview import Lists
+from service.monitoring import decisions
+from service.monitoring.models import MatchDecision
+from service.monitoring.schemas import ScreeningDecisionIn
 from service.observability.metrics import observe_screening
 from service.reviews import service as reviews_service
 from service.screening import service as screening_service
@@ -71,6 +76,9 @@ def screen_bidders(tx: Tx, principal: Principal, lists: Lists, bidders: BidderLi
 class ReceiptView:
     receipt: Any
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # (ref, entry id) -> the standing decision on that match, taken on this screening
+    decisions: dict[tuple[str, str], Any] = field(default_factory=dict)
+    may_decide: bool = False
 
 
 def receipt_view(session: Session, principal: Principal, screening_id: str) -> ReceiptView:
@@ -78,7 +86,25 @@ def receipt_view(session: Session, principal: Principal, screening_id: str) -> R
     subjects = receipt.request.get("subjects", [])
     rows = [{"subject": subject, "result": result.model_dump(mode="json")}
             for subject, result in zip(subjects, receipt.results, strict=False)]
-    return ReceiptView(receipt=receipt, rows=rows)
+    standing = session.scalars(select(MatchDecision).where(
+        MatchDecision.source == "screening", MatchDecision.source_id == screening_id,
+        MatchDecision.organisation_id == principal.organisation_id, MatchDecision.reversed_at.is_(None))
+        .order_by(MatchDecision.position))
+    decided = {(d.ref, d.entry_id): decisions.to_out(d) for d in standing}  # later ones supersede
+    # Only the screening organisation's screeners decide (decisions.decide_screening says so too).
+    may_decide = principal.has(Role.screener) and receipt.organisation == principal.organisation
+    return ReceiptView(receipt=receipt, rows=rows, decisions=decided, may_decide=may_decide)
+
+
+def decide_match(tx: Tx, principal: Principal, screening_id: str, *, ref: str, entry_id: str, decision: str,
+                 note: str, action: str) -> Any:
+    """A decision on one match of a screening: the monitoring service's own rule and record."""
+    try:
+        body = ScreeningDecisionIn(ref=ref, entry_id=entry_id, decision=decision,
+                                   note=note.strip() or None, action=action.strip() or None)
+    except ValidationError as exc:
+        raise Unprocessable(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+    return decisions.to_out(decisions.decide_screening(tx, principal, screening_id, body))
 
 
 @dataclass

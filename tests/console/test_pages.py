@@ -165,3 +165,31 @@ def test_pages_speak_russian_by_the_browsers_language_or_the_switch(console_url:
     assert client.get("/console/language", params={"to": "xx"}).status_code == 422
     assert httpx.get(f"{console_url}/console/language", params={"to": "ru", "next": "//evil.example"},
                      follow_redirects=False).headers["location"] == "/console/"
+
+
+def test_a_screener_decides_a_match_on_the_receipt_and_another_organisation_cannot(
+        harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
+    _, latin = unique_word()
+    contributor = harness.actor("contributor")
+    entry = harness.client.post("/v1/entries", json=entry_body(name=f"{latin} Cement LLP", aliases=[],
+                                                               identifiers=[]), headers=contributor.headers)
+    assert entry.status_code == 201, entry.text
+    officer = signed_in(console_url, person("screener"))
+    screened = officer.post("/console/screen", data={"names": f"{latin} Cement LLP",
+                                                     "csrf": csrf_of(officer.get("/console/screen").text)})
+    receipt = screened.text.split("/console/receipts/")[1].split('"')[0]
+    page = officer.get(f"/console/receipts/{receipt}")
+    assert 'class="decide"' in page.text
+    decision = {"ref": "line-1", "entry_id": entry.json()["id"], "csrf": csrf_of(page.text)}
+    unreasoned = officer.post(f"/console/receipts/{receipt}/decisions", data={**decision, "decision": "false_positive"})
+    assert unreasoned.status_code == 422 and "needs its reason" in unreasoned.text
+    done = officer.post(f"/console/receipts/{receipt}/decisions",
+                        data={**decision, "decision": "false_positive", "note": "Other BIN, other city"})
+    assert done.status_code == 303
+    shown = officer.get(done.headers["location"]).text
+    assert "Decision recorded." in shown and "false positive</strong> — Other BIN, other city" in shown
+    outsider = signed_in(console_url, person("screener"))
+    form = csrf_of(outsider.get("/console/screen").text)
+    refused = outsider.post(f"/console/receipts/{receipt}/decisions",
+                            data={**decision, "csrf": form, "decision": "confirmed", "note": "mine"})
+    assert refused.status_code == 404
