@@ -384,7 +384,20 @@ def audit(request: Request, tx: TxDep, viewer: AuditReader, action: str | None =
 def audit_verify(request: Request, tx: TxDep, viewer: Auditor) -> HTMLResponse:
     tx.release()  # the chain is read through short sessions of its own
     report = views.verify_audit(request.app.state.sessions.read)
-    return _page(request, "verify.html", viewer, report=report)
+    with request.app.state.sessions.read() as session:
+        issued = views.recent_checkpoints(session)
+    return _page(request, "verify.html", viewer, report=report, checkpoints=issued)
+
+
+@router.post("/audit/checkpoints")
+def issue_checkpoint(request: Request, tx: TxDep, viewer: Auditor) -> Response:
+    """Sign the chain's head now and hand the checkpoint over as a file to keep."""
+    tx.release()  # issuing verifies and writes through sessions of its own
+    state = request.app.state
+    issued = views.issue_checkpoint(state.session_factory, state.signing_key, state.settings.issuer)
+    return Response(issued.jws + "\n", media_type="application/jose", headers={
+        "Content-Disposition": f'attachment; filename="debarlist-checkpoint-{issued.seq}.jws"',
+        "Cache-Control": "no-store"})
 
 
 # --- people -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.audit import checkpoints
 from service.audit import service as audit_service
 from service.audit.schemas import Order
 from service.audit.verify import verify_chain
@@ -205,6 +206,17 @@ def audit_page(session: Session, principal: Principal, query: AuditQuery, limit:
         since=datetime.combine(query.since, time(), tzinfo=UTC) if query.since else None)
     records, next_cursor = audit_service.list_records(session, principal, filters, Order.desc, query.cursor, limit)
     return [audit_service.to_out(record) for record in records], next_cursor
+
+
+def issue_checkpoint(factory: sessionmaker[Session], key: Any, issuer: str) -> Any:
+    """Verify the chain since the last checkpoint and sign its head (as POST /v1/audit/checkpoints)."""
+    issued = checkpoints.issue(factory, key, issuer)
+    assert issued is not None  # only_if_moved=False always issues or raises
+    return issued
+
+
+def recent_checkpoints(session: Session, limit: int = 10) -> list[Any]:
+    return checkpoints.list_checkpoints(session, limit)
 
 
 def verify_audit(read: sessionmaker[Session]) -> dict[str, Any]:

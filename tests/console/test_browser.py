@@ -149,6 +149,9 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
         navigate(browser, browser.find_element(By.LINK_TEXT, "Verify the chain"))
         assert browser.find_element(By.ID, "verdict").text.startswith("The chain verifies")
         check_page(browser, "verify")
+        browser.find_element(By.XPATH, "//button[text()='Issue and download a checkpoint']").click()
+        checkpoint = _downloaded(browser.downloads, "debarlist-checkpoint-*.jws")
+        assert checkpoint.read_text().count(".") == 2  # a compact JWS
         navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/sign-out'] button"))
         # A second person, the reviewer, approves the pending entry.
         sign_in(browser, url, reviewer)
@@ -164,11 +167,11 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
     assert time.monotonic() - started < 120
 
 
-def _downloaded(folder: Path, name: str) -> Path:
+def _downloaded(folder: Path, pattern: str) -> Path:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        path = folder / name
-        if path.exists() and path.stat().st_size > 0 and not (folder / f"{name}.crdownload").exists():
-            return path
+        done = [path for path in folder.glob(pattern) if path.stat().st_size > 0]
+        if done and not list(folder.glob("*.crdownload")):
+            return done[0]
         time.sleep(0.2)
-    raise AssertionError(f"{name} was not downloaded: {sorted(p.name for p in folder.iterdir())}")
+    raise AssertionError(f"{pattern} was not downloaded: {sorted(p.name for p in folder.iterdir())}")

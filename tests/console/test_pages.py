@@ -193,3 +193,18 @@ def test_a_screener_decides_a_match_on_the_receipt_and_another_organisation_cann
     refused = outsider.post(f"/console/receipts/{receipt}/decisions",
                             data={**decision, "csrf": form, "decision": "confirmed", "note": "mine"})
     assert refused.status_code == 404
+
+
+def test_an_auditor_issues_and_downloads_a_checkpoint_that_the_api_verifies(
+        harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
+    auditor = signed_in(console_url, person("auditor"))
+    page = auditor.get("/console/audit/verify")
+    assert page.status_code == 200 and "The chain verifies" in page.text
+    issued = auditor.post("/console/audit/checkpoints", data={"csrf": csrf_of(page.text)})
+    assert issued.status_code == 200 and issued.headers["content-type"] == "application/jose"
+    assert issued.headers["content-disposition"].startswith('attachment; filename="debarlist-checkpoint-')
+    api_auditor = harness.actor("auditor")
+    verified = httpx.get(f"{console_url}/v1/audit/verify", params={"checkpoint": issued.text.strip()},
+                         headers=api_auditor.headers, timeout=60)
+    assert verified.status_code == 200 and verified.json()["ok"] is True
+    assert verified.json()["checkpoint_seq"] is not None
