@@ -6,7 +6,6 @@ OpenRefine fetches the manifest anonymously, reads its ``authentication`` field 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -14,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.auth.deps import Principal, Public, TxDep, get_principal, require
+from service.auth.deps import Principal, Public, TxDep, get_principal, get_writing_tx, require
 from service.common.responses import PROBLEMS
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
@@ -43,21 +42,6 @@ def _links(request: Request) -> Links:
     return Links(base=str(request.base_url).rstrip("/"))
 
 
-def screening_tx(request: Request) -> Iterator[Tx]:
-    """A writing unit of work for ``GET /reconcile``: the 0.2 spec sends queries by GET too, and a
-    query is a screening, which keeps its receipt. Committed once, before the answer, as ``get_tx``."""
-    tx = Tx(sessions=request.app.state.sessions, request_id=getattr(request.state, "request_id", None),
-            writing=True)
-    try:
-        yield tx
-        tx.commit()
-    except BaseException:
-        tx.rollback()
-        raise
-    finally:
-        tx.close()
-
-
 def _answer(request: Request, tx: Tx, principal: Principal, queries: str | None, extend: str | None) -> Any:
     if extend is not None:
         return service.extend(tx.session, principal, extend)
@@ -74,7 +58,7 @@ def _answer(request: Request, tx: Tx, principal: Principal, queries: str | None,
             include_in_schema=False,
             # The manifest is open (OpenRefine reads it before it knows the credentials); queries are not.
             openapi_extra={"security": [{"clientCredentials": []}]})
-def reconcile_get(request: Request, tx: Annotated[Tx, Depends(screening_tx, scope="function")],
+def reconcile_get(request: Request, tx: Annotated[Tx, Depends(get_writing_tx, scope="function")],
                   queries: JSON_TEXT = None, extend: JSON_TEXT = None) -> Any:
     if queries is None and extend is None:
         return service.manifest(_links(request))
