@@ -335,10 +335,43 @@ def entries(request: Request, tx: TxDep, viewer: Reader, q: str | None = None, o
                  listings=views.LISTINGS, statuses=views.STATUSES)
 
 
+Contributor = Annotated[Viewer, Depends(ConsoleAccess(Role.contributor))]
+ENTRY_FIELDS = ("kind", "name", "aliases", "country", "identifiers", "listing", "legal_basis", "decision_ref",
+                "decided_on", "starts_on", "ends_on", "visibility", "external_ref")
+
+
+def _entry_form(request: Request, viewer: Viewer, values: dict[str, Any], errors: dict[str, str],
+                status_code: int = 200) -> HTMLResponse:
+    return _page(request, "entry_form.html", viewer, status_code=status_code, values=values, errors=errors,
+                 grounds=views.GROUNDS, listings=views.LISTINGS, visibilities=views.VISIBILITIES)
+
+
+@router.get("/entries/new")
+def new_entry(request: Request, viewer: Contributor) -> HTMLResponse:
+    return _entry_form(request, viewer, {"kind": "company", "listing": "debarred", "visibility": "members",
+                                         "grounds": []}, {})
+
+
+@router.post("/entries/new")
+async def create_entry(request: Request, tx: TxDep, viewer: Contributor) -> Response:
+    form = await request.form()
+    values: dict[str, Any] = {key: str(form.get(key) or "")[:10_000] for key in ENTRY_FIELDS}
+    values["grounds"] = [str(g)[:64] for g in form.getlist("grounds")][:20]
+    return await run_in_threadpool(_create_entry, request, tx, viewer, values)
+
+
+def _create_entry(request: Request, tx: Tx, viewer: Viewer, values: dict[str, Any]) -> Response:
+    created, errors = views.create_entry(tx, viewer.principal, values)
+    if errors:
+        tx.rollback()  # nothing of a refused entry is kept
+        return _entry_form(request, viewer, values, errors, status_code=422)
+    return RedirectResponse(f"{PREFIX}/entries/{created.id}?created=1", status_code=303)
+
+
 @router.get("/entries/{entry_id}")
-def entry(request: Request, entry_id: str, tx: TxDep, viewer: Reader) -> HTMLResponse:
+def entry(request: Request, entry_id: str, tx: TxDep, viewer: Reader, created: str | None = None) -> HTMLResponse:
     found, history = views.entry_view(tx.session, viewer.principal, entry_id)
-    return _page(request, "entry.html", viewer, entry=found, history=history)
+    return _page(request, "entry.html", viewer, entry=found, history=history, created=bool(created))
 
 
 # --- reviews ------------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from service.bidderlist import reading
 from service.bidderlist.reading import BidderList
 from service.bidderlist.run import RequestRefused, RunResult, run
 from service.entries import service as entries_service
-from service.entries.states import Status
+from service.entries.schemas import EntryCreate, Ground
+from service.entries.states import Status, Visibility
 from service.kernel.clock import today
-from service.kernel.errors import NotFound, Unprocessable
+from service.kernel.errors import NotFound, ServiceError, Unprocessable
 from service.kernel.principal import Principal
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
@@ -153,6 +154,47 @@ def entry_view(session: Session, principal: Principal, entry_id: str) -> tuple[A
                         "recorded_by": revision.recorded_by, "changes": changes})
         previous = data
     return entry, list(reversed(history))
+
+
+GROUNDS = tuple(ground.value for ground in Ground)
+VISIBILITIES = tuple(visibility.value for visibility in Visibility)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def create_entry(tx: Tx, principal: Principal, form: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+    """The entry created from the form (through the entries service, four-eyes rule and all), or
+    the messages to show beside each field, keyed by field name ("" for the form as a whole)."""
+    identifiers = []
+    for line in _lines(form.get("identifiers", "")):
+        scheme, sep, value = line.partition(":")
+        if not sep:
+            return None, {"identifiers": f"{line[:40]!r} is not 'scheme:value' (e.g. bin:123456789012)"}
+        identifiers.append({"scheme": scheme.strip().lower(), "value": value.strip()})
+    data = {"kind": form.get("kind") or "company", "name": form.get("name", ""),
+            "aliases": _lines(form.get("aliases", "")), "country": (form.get("country") or "").strip() or None,
+            "identifiers": identifiers, "listing": form.get("listing") or "debarred",
+            "grounds": list(form.get("grounds") or []),
+            **{key: (form.get(key) or "").strip() or None for key in (
+                "legal_basis", "decision_ref", "decided_on", "starts_on", "ends_on", "external_ref")},
+            "visibility": form.get("visibility") or "members"}
+    try:
+        body = EntryCreate.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field_name = str(error["loc"][0]) if error["loc"] else ""
+            errors.setdefault(field_name, str(error["msg"]).removeprefix("Value error, "))
+        return None, errors
+    try:
+        entry, _ = entries_service.create_entry_reviewed(tx, principal, body)
+    except ServiceError as exc:
+        if exc.errors:
+            return None, {str(e.field).split(".")[0]: e.message for e in exc.errors}
+        return None, {"": exc.detail}
+    return entries_service.to_out(entry), {}
 
 
 def review_queue(session: Session, principal: Principal) -> list[tuple[Any, str]]:

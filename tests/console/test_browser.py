@@ -142,6 +142,13 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
         navigate(browser, browser.find_element(By.PARTIAL_LINK_TEXT, cyrillic))
         assert "History" in browser.page_source
         check_page(browser, "entry")
+        # A new entry with a mistake: the message stands beside the field; then created.
+        browser.get(f"{url}/console/entries/new")
+        browser.find_element(By.ID, "name").send_keys(f"{clean} Browser Holding LLP")
+        browser.find_element(By.ID, "country").send_keys("XX")
+        navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/entries/new'] button[type=submit]"))
+        assert "ISO 3166-1" in browser.find_element(By.ID, "country-error").text
+        check_page(browser, "entry-form-errors")
         # The audit log: the screening is there; the chain verifies.
         browser.get(f"{url}/console/audit?tender_ref=T-BROWSER-1")
         assert "screening.run" in browser.find_element(By.CSS_SELECTOR, "table.list").text

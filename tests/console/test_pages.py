@@ -208,3 +208,33 @@ def test_an_auditor_issues_and_downloads_a_checkpoint_that_the_api_verifies(
                          headers=api_auditor.headers, timeout=60)
     assert verified.status_code == 200 and verified.json()["ok"] is True
     assert verified.json()["checkpoint_seq"] is not None
+
+
+def test_a_contributor_creates_an_entry_with_messages_beside_the_wrong_fields(
+        harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
+    _, latin = unique_word()
+    contributor = signed_in(console_url, person("contributor", org=harness.new_org(requires_review=True)))
+    form = contributor.get("/console/entries/new")
+    assert form.status_code == 200
+    token = csrf_of(form.text)
+    wrong = contributor.post("/console/entries/new", data={
+        "csrf": token, "name": f"{latin} Build LLP", "country": "XX", "identifiers": "bin", "listing": "debarred"})
+    assert wrong.status_code == 422
+    assert 'id="identifiers-error"' in wrong.text and "not &#39;scheme:value&#39;" in wrong.text
+    assert f'value="{latin} Build LLP"' in wrong.text  # what was typed is kept
+    wrong = contributor.post("/console/entries/new", data={"csrf": token, "name": f"{latin} Build LLP",
+                                                           "country": "XX", "listing": "debarred"})
+    assert 'id="country-error"' in wrong.text and 'id="grounds-error"' in wrong.text
+    created = contributor.post("/console/entries/new", data={
+        "csrf": token, "name": f"{latin} Build LLP", "country": "KZ", "grounds": ["fraud", "collusion"],
+        "listing": "debarred", "legal_basis": "Public Procurement Act, art. 12", "decision_ref": "MF-1",
+        "decided_on": "2026-03-02", "starts_on": "2026-03-15", "visibility": "members",
+        "identifiers": "bin:123456789012"})
+    assert created.status_code == 303, created.text
+    page = contributor.get(created.headers["location"])
+    assert "awaits review by a second person" in page.text and "pending" in page.text
+    # Recorded by the entries service itself: the API shows the same entry, by the person.
+    entry_id = created.headers["location"].split("/")[-1].split("?")[0]
+    api = harness.actor("auditor")
+    shown = httpx.get(f"{console_url}/v1/entries/{entry_id}/revisions", headers=api.headers)
+    assert shown.status_code == 200 and shown.json()[0]["recorded_by"].startswith("person:")
