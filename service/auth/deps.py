@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 
+from service.auth.apikeys import authenticate as authenticate_api_key
 from service.auth.models import ApiClient
 from service.auth.service import check_operator_allowed
 from service.auth.tokens import verify_token
@@ -36,19 +37,8 @@ def get_tx(request: Request) -> Iterator[Tx]:
     when the endpoint returned without error, and before the response is sent (the dependency
     has function scope): an acknowledged write is a committed one, and a failed commit is the
     request's error, not a silent loss."""
-    yield from _unit_of_work(request, writing=request.method not in READ_METHODS)
-
-
-def get_writing_tx(request: Request) -> Iterator[Tx]:
-    """A writing unit of work whatever the method, for a GET that writes by its protocol's
-    definition (reconciliation 0.2 sends queries by GET too; a query is a screening, which keeps
-    its receipt). Committed as ``get_tx`` commits."""
-    yield from _unit_of_work(request, writing=True)
-
-
-def _unit_of_work(request: Request, *, writing: bool) -> Iterator[Tx]:
     tx = Tx(sessions=request.app.state.sessions, request_id=getattr(request.state, "request_id", None),
-            writing=writing)
+            writing=request.method not in READ_METHODS)
     try:
         yield tx
         if tx.writing:
@@ -68,21 +58,31 @@ def get_principal(request: Request, tx: TxDep,
     if not authorization:
         raise Unauthorized("missing bearer token", error="invalid_request")
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("expected 'Authorization: Bearer <token>'", error="invalid_request")
+    if scheme.lower() not in ("bearer", "apikey") or not token.strip():
+        raise Unauthorized("expected 'Authorization: Bearer <token>' or 'Authorization: ApiKey <key>'",
+                           error="invalid_request")
     state = request.app.state
-    claims = verify_token(token.strip(), state.signing_key, state.settings)
-    # The client is looked up on every request so that disabling it takes effect at once; in a
-    # short read, so that a writing request takes no lock before its service writes.
-    with tx.read() as session:
-        client = session.get(ApiClient, claims.client_id)
-        if client is None or client.disabled:
-            raise Unauthorized("client unknown or disabled")
-        # A token carries the roles it was issued with (a scope may have narrowed them), never
-        # more than the client holds now.
-        principal = Principal(client_id=client.id, organisation=client.organisation.code,
-                              organisation_id=client.organisation_id,
-                              roles=frozenset(client.roles) & frozenset(claims.roles))
+    # The client is looked up on every request so that disabling it (or revoking its key) takes
+    # effect at once; in a short read, so that a writing request takes no lock before its service
+    # writes.
+    if scheme.lower() == "apikey":
+        with tx.read() as session:
+            # An operator client's key is refused by the check below, audited, as its tokens are.
+            client = authenticate_api_key(session, token.strip(), operator_clients=True)
+            principal = Principal(client_id=client.id, organisation=client.organisation.code,
+                                  organisation_id=client.organisation_id, roles=frozenset(client.roles))
+    else:
+        claims = verify_token(token.strip(), state.signing_key, state.settings)
+        with tx.read() as session:
+            found = session.get(ApiClient, claims.client_id)
+            if found is None or found.disabled:
+                raise Unauthorized("client unknown or disabled")
+            client = found
+            # A token carries the roles it was issued with (a scope may have narrowed them), never
+            # more than the client holds now.
+            principal = Principal(client_id=client.id, organisation=client.organisation.code,
+                                  organisation_id=client.organisation_id,
+                                  roles=frozenset(client.roles) & frozenset(claims.roles))
     # An operator client's token is refused everywhere while operator clients are not enabled.
     try:
         check_operator_allowed(principal, operator_clients=state.settings.allow_operator_clients)

@@ -17,12 +17,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from service.auth import access, oauth, service
+from service.auth import access, apikeys, oauth, service
 from service.auth.access import ANONYMOUS
 from service.auth.deps import Principal, Public, TxDep, record_denial, require
 from service.auth.oauth import NO_STORE, OAuthError, OAuthErrorBody
 from service.auth.schemas import (
     ORG_CODE,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
     ClientCreate,
     ClientCreated,
     ClientOut,
@@ -281,3 +284,32 @@ def rotate_secret(client_id: str, request: Request, tx: TxDep, principal: access
     overlap = (body or SecretRotation()).overlap_seconds
     with _refusals_recorded(request, tx):
         return service.rotate_secret(tx, client_id, principal, overlap)
+
+
+@router.post("/v1/clients/{client_id}/api-keys", response_model=ApiKeyCreated, status_code=status.HTTP_201_CREATED,
+             tags=["clients"], operation_id="issueApiKey",
+             summary="Issue an API key acting as the client; the key is shown once", responses=PROBLEMS)
+def issue_api_key(client_id: str, body: ApiKeyCreate, request: Request, tx: TxDep,
+                  principal: access.Administrator) -> ApiKeyCreated:
+    """Sent as `Authorization: ApiKey <key>` (as yente's clients do), the key authenticates as the
+    client: its roles and organisation. An admin issues keys of its own organisation's clients only
+    (403 otherwise); a disabled client, or one with 20 active keys, is 409."""
+    with _refusals_recorded(request, tx):
+        return apikeys.issue(tx, client_id, principal, body)
+
+
+@router.get("/v1/clients/{client_id}/api-keys", response_model=list[ApiKeyOut], tags=["clients"],
+            operation_id="listApiKeys", summary="A client's API keys, without secrets", responses=PROBLEMS)
+def list_api_keys(client_id: str, request: Request, tx: TxDep, principal: access.ClientReader) -> list[ApiKeyOut]:
+    with _refusals_recorded(request, tx):
+        return apikeys.list_keys(tx, client_id, principal)
+
+
+@router.post("/v1/clients/{client_id}/api-keys/{key_id}/revoke", response_model=ApiKeyOut, tags=["clients"],
+             operation_id="revokeApiKey", summary="Revoke an API key; it stops working at once",
+             responses=PROBLEMS)
+def revoke_api_key(client_id: str, key_id: str, request: Request, tx: TxDep,
+                   principal: access.Administrator) -> ApiKeyOut:
+    """Revoking a revoked key changes nothing (200)."""
+    with _refusals_recorded(request, tx):
+        return apikeys.revoke(tx, client_id, key_id, principal)

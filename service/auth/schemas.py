@@ -105,6 +105,32 @@ class SecretRotated(ClientCreated):
         description="Until when the replaced secret still works (UTC); null when it stopped at once.")
 
 
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, examples=["yente enrichment pipeline"],
+                      description="What the key is for, for people reading the list and the audit log.")
+
+
+class ApiKeyOut(BaseModel):
+    key_id: str = Field(description="The key's id (to revoke it).", examples=["3f0c9a52-1b7e-4d0a-9c41-7a2e5d8b6f10"])
+    client_id: str = Field(description="The client the key acts as.", examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    name: str = Field(description="What the key is for.", examples=["yente enrichment pipeline"])
+    prefix: str = Field(description="The key's first characters, to recognise it; not a secret.",
+                        examples=["dlk_5e1f0a9c3b2d"])
+    created_at: datetime = Field(description="When it was issued (UTC).", examples=["2026-03-15T09:30:00Z"])
+    created_by: str | None = Field(description="The client that issued it (null: the command line).",
+                                   examples=["dl_0a1b2c3d4e5f60718293"])
+    revoked_at: datetime | None = Field(description="When it was revoked (UTC); null while it works.",
+                                        examples=[None])
+
+
+class ApiKeyCreated(ApiKeyOut):
+    api_key: str = Field(
+        examples=["dlk_5e1f0a9c3b2d_Q2hhbmdlIG1lOiB0aGlzIGlzIGFuIGV4YW1wbGUga2V5IQ"],
+        description="Shown once; only its hash is stored. Send it as `Authorization: ApiKey <key>`.")
+
+
 class Jwks(BaseModel):
     keys: list[dict[str, str]] = Field(
         description="Public keys that verify tokens and checkpoints (RFC 7517).",

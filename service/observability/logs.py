@@ -25,9 +25,11 @@ SECRET_KEYS = frozenset({
     "client_assertion", "signing_key", "private_key", "metrics_token",
 })
 
-# Credentials inside free text: "Bearer <token>", "Basic <b64>", a JWT, "client_secret=..." pairs.
+# Credentials inside free text: "Bearer <token>", "Basic <b64>", "ApiKey <key>", a JWT, an API key
+# by its shape (service.auth.apikeys: its visible prefix is kept), "client_secret=..." pairs.
 _TEXT_PATTERNS = (
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + REDACTED),
+    (re.compile(r"(?i)\b(bearer|basic|apikey)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + REDACTED),
+    (re.compile(r"\b(dlk_[0-9a-f]{12})_[A-Za-z0-9_-]+"), r"\1_" + REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), REDACTED),
     (re.compile(r"(?i)\b(client_secret|secret|password|api_?key|access_token|token)=[^&\s\"']+"),
      r"\1=" + REDACTED),

@@ -14,6 +14,9 @@ from service.auth.keys import KeyConfigurationError, generate_pem, key_from_pem
 from service.config import Settings
 from tests.support import ISSUED, Harness, live_server
 
+# A live server on a busy machine: the first screening loads the engine, argon2 takes its time.
+HTTP = httpx.Client(timeout=60.0)
+
 
 def _key(tmp_path: Path, name: str) -> Path:
     path = tmp_path / f"{name}.pem"
@@ -30,7 +33,7 @@ def _public_only(private: Path, tmp_path: Path) -> Path:
 
 
 def _token(url: str, client_id: str, secret: str) -> str:
-    response = httpx.post(f"{url}/v1/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    response = HTTP.post(f"{url}/v1/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
     assert response.status_code == 200, response.text
     token = str(response.json()["access_token"])
     ISSUED.add(token)
@@ -52,7 +55,7 @@ def test_old_key_verifies_after_rotation_and_not_once_removed(fresh_db: str, tmp
         auditor = before.actor("auditor", org=reader.organisation)
         with live_server(before.app) as url:
             old_token = _token(url, reader.client_id, reader.client_secret)
-            checkpoint = httpx.post(f"{url}/v1/audit/checkpoints", headers=_bearer(auditor.token)).json()["jws"]
+            checkpoint = HTTP.post(f"{url}/v1/audit/checkpoints", headers=_bearer(auditor.token)).json()["jws"]
     finally:
         before.close()
     assert jwt.get_unverified_header(old_token)["kid"] == old_kid
@@ -61,18 +64,18 @@ def test_old_key_verifies_after_rotation_and_not_once_removed(fresh_db: str, tmp
     rotated = Harness.start(fresh_db, new, previous_signing_key_files=[retired])
     try:
         with live_server(rotated.app) as url:
-            assert [k["kid"] for k in httpx.get(f"{url}/.well-known/jwks.json").json()["keys"]] == [new_kid, old_kid]
+            assert [k["kid"] for k in HTTP.get(f"{url}/.well-known/jwks.json").json()["keys"]] == [new_kid, old_kid]
             # A token issued before the rotation still works; new ones are signed with the new key.
-            assert httpx.get(f"{url}/v1/organisations", headers=_bearer(old_token)).status_code == 200
+            assert HTTP.get(f"{url}/v1/organisations", headers=_bearer(old_token)).status_code == 200
             new_token = _token(url, reader.client_id, reader.client_secret)
             assert jwt.get_unverified_header(new_token)["kid"] == new_kid
-            assert httpx.get(f"{url}/v1/organisations", headers=_bearer(new_token)).status_code == 200
+            assert HTTP.get(f"{url}/v1/organisations", headers=_bearer(new_token)).status_code == 200
             # The checkpoint the old key signed verifies by its kid; a new one is signed with the new key.
             auditor_token = _token(url, auditor.client_id, auditor.client_secret)
-            report = httpx.get(f"{url}/v1/audit/verify", params={"checkpoint": checkpoint},
+            report = HTTP.get(f"{url}/v1/audit/verify", params={"checkpoint": checkpoint},
                                headers=_bearer(auditor_token))
             assert report.status_code == 200 and report.json()["ok"] is True, report.text
-            fresh = httpx.post(f"{url}/v1/audit/checkpoints", headers=_bearer(auditor_token)).json()["jws"]
+            fresh = HTTP.post(f"{url}/v1/audit/checkpoints", headers=_bearer(auditor_token)).json()["jws"]
             assert jwt.get_unverified_header(fresh)["kid"] == new_kid
     finally:
         rotated.close()
@@ -80,12 +83,12 @@ def test_old_key_verifies_after_rotation_and_not_once_removed(fresh_db: str, tmp
     removed = Harness.start(fresh_db, new)
     try:
         with live_server(removed.app) as url:
-            assert [k["kid"] for k in httpx.get(f"{url}/.well-known/jwks.json").json()["keys"]] == [new_kid]
-            refused = httpx.get(f"{url}/v1/organisations", headers=_bearer(old_token))
+            assert [k["kid"] for k in HTTP.get(f"{url}/.well-known/jwks.json").json()["keys"]] == [new_kid]
+            refused = HTTP.get(f"{url}/v1/organisations", headers=_bearer(old_token))
             assert refused.status_code == 401 and "unknown signing key" in refused.json()["detail"]
-            assert httpx.get(f"{url}/v1/organisations", headers=_bearer(new_token)).status_code == 200
+            assert HTTP.get(f"{url}/v1/organisations", headers=_bearer(new_token)).status_code == 200
             auditor_token = _token(url, auditor.client_id, auditor.client_secret)
-            stale = httpx.get(f"{url}/v1/audit/verify", params={"checkpoint": checkpoint},
+            stale = HTTP.get(f"{url}/v1/audit/verify", params={"checkpoint": checkpoint},
                               headers=_bearer(auditor_token))
             assert stale.status_code == 422, stale.text
     finally:

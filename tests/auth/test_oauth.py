@@ -21,6 +21,9 @@ from sqlalchemy import select
 from service.kernel.ledger import AuditRecord
 from tests.support import ISSUED, Actor, Harness, live_server
 
+# A live server on a busy machine: the first screening loads the engine, argon2 takes its time.
+HTTP = httpx.Client(timeout=60.0)
+
 Token = Callable[..., httpx.Response]
 
 
@@ -66,7 +69,7 @@ def test_authlib_client_obtains_a_token_and_calls_the_api(url: str, actor: Calla
 
 
 def test_authlib_discovers_the_token_endpoint_from_the_metadata(url: str, actor: Callable[..., Actor]) -> None:
-    metadata = httpx.get(f"{url}/.well-known/oauth-authorization-server")
+    metadata = HTTP.get(f"{url}/.well-known/oauth-authorization-server")
     assert metadata.status_code == 200
     document = metadata.json()
     assert document["token_endpoint"] == f"{url}/v1/token"
@@ -74,7 +77,7 @@ def test_authlib_discovers_the_token_endpoint_from_the_metadata(url: str, actor:
     assert document["token_endpoint_auth_methods_supported"] == ["client_secret_basic", "client_secret_post"]
     assert document["grant_types_supported"] == ["client_credentials"]
     assert "screener" in document["scopes_supported"]
-    keys = httpx.get(document["jwks_uri"]).json()["keys"]
+    keys = HTTP.get(document["jwks_uri"]).json()["keys"]
     who = actor("auditor")
     with OAuth2Client(who.client_id, who.client_secret) as oauth:
         token = oauth.fetch_token(document["token_endpoint"], grant_type="client_credentials")
@@ -87,14 +90,14 @@ def test_authlib_discovers_the_token_endpoint_from_the_metadata(url: str, actor:
 
 def test_basic_credentials_are_form_url_decoded(url: str, actor: Callable[..., Actor]) -> None:
     who = actor("screener")
-    encoded = httpx.post(f"{url}/v1/token", data={"grant_type": "client_credentials"},
+    encoded = HTTP.post(f"{url}/v1/token", data={"grant_type": "client_credentials"},
                          headers=_basic(who.client_id, who.client_secret))
     assert encoded.status_code == 200, encoded.text
     assert encoded.headers["cache-control"] == "no-store"
     ISSUED.add(encoded.json()["access_token"])
     # A '+' in the header is a space once decoded: the secret no longer fits.
     raw = base64.b64encode(f"{who.client_id}:{who.client_secret}+".encode()).decode()
-    _oauth_error(httpx.post(f"{url}/v1/token", data={"grant_type": "client_credentials"},
+    _oauth_error(HTTP.post(f"{url}/v1/token", data={"grant_type": "client_credentials"},
                             headers={"Authorization": f"Basic {raw}"}), 401, "invalid_client")
 
 
@@ -102,33 +105,33 @@ def test_errors_are_rfc6749_bodies(url: str, app: FastAPI, actor: Callable[..., 
     who = actor("screener")
     token = f"{url}/v1/token"
     post = {"client_id": who.client_id, "client_secret": who.client_secret}
-    wrong = httpx.post(token, data={"grant_type": "client_credentials"},
+    wrong = HTTP.post(token, data={"grant_type": "client_credentials"},
                        headers=_basic(who.client_id, "wrong-" + secrets.token_hex(8)))
     _oauth_error(wrong, 401, "invalid_client")
     assert wrong.headers["www-authenticate"].startswith("Basic ")
-    wrong_post = httpx.post(token, data={"grant_type": "client_credentials", "client_id": who.client_id,
+    wrong_post = HTTP.post(token, data={"grant_type": "client_credentials", "client_id": who.client_id,
                                          "client_secret": "wrong"})
-    unknown = httpx.post(token, data={"grant_type": "client_credentials", "client_id": "dl_nobody",
+    unknown = HTTP.post(token, data={"grant_type": "client_credentials", "client_id": "dl_nobody",
                                       "client_secret": "wrong"})
     assert _oauth_error(wrong_post, 401, "invalid_client") == _oauth_error(unknown, 401, "invalid_client")
-    _oauth_error(httpx.post(token, data={"grant_type": "client_credentials"}), 401, "invalid_client")
-    _oauth_error(httpx.post(token, data={"grant_type": "client_credentials"},
+    _oauth_error(HTTP.post(token, data={"grant_type": "client_credentials"}), 401, "invalid_client")
+    _oauth_error(HTTP.post(token, data={"grant_type": "client_credentials"},
                             headers={"Authorization": "Basic !!!"}), 401, "invalid_client")
-    _oauth_error(httpx.post(token, data={"grant_type": "client_credentials"},
+    _oauth_error(HTTP.post(token, data={"grant_type": "client_credentials"},
                             headers={"Authorization": f"Bearer {who.token}"}), 401, "invalid_client")
-    _oauth_error(httpx.post(token, data={"grant_type": "password", **post}), 400, "unsupported_grant_type")
-    _oauth_error(httpx.post(token, data=post), 400, "invalid_request")
-    _oauth_error(httpx.post(token, json={"grant_type": "client_credentials", **post}), 400, "invalid_request")
+    _oauth_error(HTTP.post(token, data={"grant_type": "password", **post}), 400, "unsupported_grant_type")
+    _oauth_error(HTTP.post(token, data=post), 400, "invalid_request")
+    _oauth_error(HTTP.post(token, json={"grant_type": "client_credentials", **post}), 400, "invalid_request")
     # Validation of the form is the protocol's too, not a 422 problem.
-    _oauth_error(httpx.post(token, data={"grant_type": "x" * 65, **post}), 400, "invalid_request")
-    _oauth_error(httpx.post(token, data={"grant_type": "client_credentials", "client_id": "a" * 201,
+    _oauth_error(HTTP.post(token, data={"grant_type": "x" * 65, **post}), 400, "invalid_request")
+    _oauth_error(HTTP.post(token, data={"grant_type": "client_credentials", "client_id": "a" * 201,
                                          "client_secret": "b"}), 400, "invalid_request")
-    both = httpx.post(token, data={"grant_type": "client_credentials", **post},
+    both = HTTP.post(token, data={"grant_type": "client_credentials", **post},
                       headers=_basic(who.client_id, who.client_secret))
     _oauth_error(both, 400, "invalid_request")
-    _oauth_error(httpx.post(token, data={"grant_type": "client_credentials", "scope": "superuser", **post}),
+    _oauth_error(HTTP.post(token, data={"grant_type": "client_credentials", "scope": "superuser", **post}),
                  400, "invalid_scope")
-    _oauth_error(httpx.post(token, data={"grant_type": "client_credentials", "scope": "admin", **post}),
+    _oauth_error(HTTP.post(token, data={"grant_type": "client_credentials", "scope": "admin", **post}),
                  400, "invalid_scope")
     # Each refused authentication is audited, in a transaction of its own.
     reasons = [record.details["reason"] for record in _denials(app, who.client_id)]
@@ -152,7 +155,7 @@ def test_refusals_log_the_client_id_and_never_the_secret(url: str, actor: Callab
     who = actor("screener")
     attempt = "attempt-" + secrets.token_urlsafe(16)
     with caplog.at_level(logging.INFO, logger="debarlist.auth"):
-        httpx.post(f"{url}/v1/token", data={"grant_type": "client_credentials"}, headers=_basic(who.client_id, attempt))
+        HTTP.post(f"{url}/v1/token", data={"grant_type": "client_credentials"}, headers=_basic(who.client_id, attempt))
     refused = [r for r in caplog.records if r.name == "debarlist.auth" and "token refused" in r.getMessage()]
     assert refused and who.client_id in caplog.text
     assert attempt not in caplog.text and who.client_secret not in caplog.text

@@ -61,7 +61,8 @@ ENTRY_ORG: dict[tuple[str, str], str] = {
 # The operation administers the home organisation's clients: an admin of another organisation
 # is refused (403); its own admins and the operator are not.
 CLIENT_ORG = {("POST", "/v1/clients"), ("GET", "/v1/clients"), ("POST", "/v1/clients/{client_id}/disable"),
-              ("POST", "/v1/clients/{client_id}/rotate-secret")}
+              ("POST", "/v1/clients/{client_id}/rotate-secret"), ("POST", "/v1/clients/{client_id}/api-keys"),
+              ("GET", "/v1/clients/{client_id}/api-keys"), ("POST", "/v1/clients/{client_id}/api-keys/{key_id}/revoke")}
 # What the declaration says about organisations, for the qualifiers above.
 QUALIFIER_WORDING = {"own": "of the listing organisation", "other": "other than the listing one",
                      "client": "its organisation"}
@@ -133,6 +134,7 @@ REQUESTS: dict[tuple[str, str], Body] = {
                                                      "kind": "state"},
     ("POST", "/v1/clients"): lambda ctx, who: {"organisation": ctx.home["admin"].organisation, "name": "matrix",
                                                "roles": ["screener"]},
+    ("POST", "/v1/clients/{client_id}/api-keys"): lambda ctx, who: {"name": "matrix"},
     ("POST", "/v1/entries"): lambda ctx, who: entry_body(),
     ("POST", "/v1/entries/bulk"): lambda ctx, who: {"entries": [entry_body()]},
     ("PATCH", "/v1/entries/{entry_id}"): lambda ctx, who: {"aliases": ["Another alias"]},

@@ -16,6 +16,9 @@ from service.auth.schemas import DEFAULT_OVERLAP_SECONDS
 from service.kernel.ledger import AuditRecord
 from tests.support import ISSUED, Actor, Harness, live_server
 
+# A live server on a busy machine: the first screening loads the engine, argon2 takes its time.
+HTTP = httpx.Client(timeout=60.0)
+
 
 @pytest.fixture(scope="module")
 def url(harness: Harness) -> Iterator[str]:
@@ -24,14 +27,14 @@ def url(harness: Harness) -> Iterator[str]:
 
 
 def _token_status(url: str, client_id: str, secret: str) -> int:
-    response = httpx.post(f"{url}/v1/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+    response = HTTP.post(f"{url}/v1/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
     if response.status_code == 200:
         ISSUED.add(response.json()["access_token"])
     return response.status_code
 
 
 def _rotate(url: str, admin: Actor, client_id: str, body: dict[str, object] | None = None) -> httpx.Response:
-    response = httpx.post(f"{url}/v1/clients/{client_id}/rotate-secret", json=body, headers=admin.headers)
+    response = HTTP.post(f"{url}/v1/clients/{client_id}/rotate-secret", json=body, headers=admin.headers)
     if response.status_code == 200:
         ISSUED.add(response.json()["client_secret"])
     return response
@@ -62,7 +65,7 @@ def test_old_secret_works_until_the_overlap_ends(url: str, app: FastAPI, actor: 
     # Audited, with the overlap and never the secret; the list shows no secret.
     [record] = _records(app, "client.rotate_secret", who.client_id)
     assert record.details["overlap_seconds"] == 4 and new not in str(record.details)
-    listed = httpx.get(f"{url}/v1/clients", headers=admin.headers).json()
+    listed = HTTP.get(f"{url}/v1/clients", headers=admin.headers).json()
     assert new not in str(listed)
 
 
@@ -98,6 +101,6 @@ def test_refusals(url: str, app: FastAPI, actor: Callable[..., Actor]) -> None:
     assert [r.details["operation"] for r in _records(app, "auth.denied", who.client_id)] == ["client.rotate_secret"]
     assert _rotate(url, who, who.client_id).status_code == 403  # a screener administers nothing
     assert _rotate(url, admin, "dl_nobody").status_code == 404
-    assert httpx.post(f"{url}/v1/clients/{who.client_id}/disable", headers=admin.headers).status_code == 200
+    assert HTTP.post(f"{url}/v1/clients/{who.client_id}/disable", headers=admin.headers).status_code == 200
     assert _rotate(url, admin, who.client_id).status_code == 409
     assert _token_status(url, who.client_id, who.client_secret) == 401  # nothing rotated, still disabled
