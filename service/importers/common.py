@@ -303,6 +303,16 @@ def make_entry(
     }
 
 
+def required_period(start_cell: Any, end_cell: Any, *, starts_field: str, ends_field: str) -> tuple[date, date | None]:
+    """A row's period: the start required, the end open-ended when blank, and not before the start."""
+    starts = parse_date(start_cell, field=starts_field)
+    if starts is None:
+        raise RowError(f"{starts_field} is empty")
+    ends = parse_date(end_cell, field=ends_field, open_ended_ok=True)
+    check_period(starts, ends)
+    return starts, ends
+
+
 def check_period(starts_on: date | None, ends_on: date | None) -> None:
     if starts_on and ends_on and ends_on < starts_on:
         raise RowError(

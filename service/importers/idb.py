@@ -27,13 +27,12 @@ from .common import (
     ParsedRow,
     RefMaker,
     RowError,
-    check_period,
     clean,
     is_blank_row,
     iso,
     make_entry,
     originating,
-    parse_date,
+    required_period,
     take_row,
 )
 from .countries import first_country
@@ -112,11 +111,7 @@ def _entry(cells: list[Any], row: int, refs: RefMaker) -> dict[str, Any]:
     else:
         kind = "person" if looks_like_person(parts, clean(title)) else "company"
     other_names = _other_names(clean(other))
-    starts = parse_date(start_cell, field="From")
-    if starts is None:
-        raise RowError("From date is empty")
-    ends = parse_date(end_cell, field="To", open_ended_ok=True)
-    check_period(starts, ends)
+    starts, ends = required_period(start_cell, end_cell, starts_field="From", ends_field="To")
     country, unmapped = first_country(clean(nationality))
     sanction_type = clean(stype)
     listing = "flagged" if "reprimand" in sanction_type.casefold() else "debarred"

@@ -30,7 +30,6 @@ from .common import (
     ParsedRow,
     RefMaker,
     RowError,
-    check_period,
     clean,
     fold,
     is_blank_row,
@@ -38,6 +37,7 @@ from .common import (
     make_entry,
     originating,
     parse_date,
+    required_period,
     take_row,
 )
 from .countries import first_country
@@ -106,11 +106,8 @@ def _entry(values: list[Any], row: int, title: str, refs: RefMaker) -> dict[str,
         if len(name) >= _TRUNCATED_AT and len(alias) > len(name) and fold(alias).startswith(fold(name)[:60]):
             name = alias
             break
-    starts = parse_date(start_cell, field="Ineligibility From Date")
-    if starts is None:
-        raise RowError("Ineligibility From Date is empty")
-    ends = parse_date(end_cell, field="Ineligibility To Date", open_ended_ok=True)
-    check_period(starts, ends)
+    starts, ends = required_period(start_cell, end_cell, starts_field="Ineligibility From Date",
+                                   ends_field="Ineligibility To Date")
     country, unmapped = first_country(clean(country_cell))
     grounds_text = clean(grounds_cell)
     cross = re.search(r"cross[-\s]*deb", grounds_text, re.IGNORECASE)
