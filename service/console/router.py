@@ -322,6 +322,30 @@ def receipt_pdf(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptR
         "Content-Disposition": f'attachment; filename="screening-{screening_id}.pdf"', "Cache-Control": "no-store"})
 
 
+# --- monitoring ---------------------------------------------------------------------------------
+
+@router.get("/monitoring")
+def monitoring(request: Request, tx: TxDep, viewer: Screener, status: str | None = "new") -> HTMLResponse:
+    shown, watched = views.monitoring_view(tx.session, viewer.principal, status)
+    return _page(request, "monitoring.html", viewer, alerts=shown, watched=watched, status=status)
+
+
+@router.post("/monitoring/watch")
+def watch(request: Request, tx: TxDep, viewer: Screener, ref: Annotated[str, Form(max_length=200)],
+          name: Annotated[str, Form(max_length=500)], country: Annotated[str, Form(max_length=2)] = "",
+          contract_ref: Annotated[str, Form(max_length=200)] = "",
+          watch_until: Annotated[str, Form(max_length=10)] = "") -> Response:
+    views.watch_supplier(tx, viewer.principal, request.app.state.lists, {
+        "ref": ref, "name": name, "country": country, "contract_ref": contract_ref, "watch_until": watch_until})
+    return RedirectResponse(f"{PREFIX}/monitoring?status=new", status_code=303)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge(alert_id: str, tx: TxDep, viewer: Screener) -> Response:
+    views.acknowledge_alert(tx, viewer.principal, alert_id)
+    return RedirectResponse(f"{PREFIX}/monitoring?status=new", status_code=303)
+
+
 # --- entries ------------------------------------------------------------------------------------
 
 @router.get("/entries")

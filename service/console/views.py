@@ -27,9 +27,9 @@ from service.kernel.principal import Principal
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
 from service.listview import Lists
-from service.monitoring import decisions
+from service.monitoring import alerts, decisions, watchlist
 from service.monitoring.models import MatchDecision
-from service.monitoring.schemas import ScreeningDecisionIn
+from service.monitoring.schemas import ScreeningDecisionIn, WatchedSupplierIn
 from service.observability.metrics import observe_screening
 from service.reviews import service as reviews_service
 from service.screening import service as screening_service
@@ -195,6 +195,28 @@ def create_entry(tx: Tx, principal: Principal, form: dict[str, Any]) -> tuple[An
             return None, {str(e.field).split(".")[0]: e.message for e in exc.errors}
         return None, {"": exc.detail}
     return entries_service.to_out(entry), {}
+
+
+def monitoring_view(session: Session, principal: Principal, status: str | None) -> tuple[list[Any], list[Any]]:
+    """The organisation's alerts (new ones by default) and its watched suppliers."""
+    shown = alerts.page(session, principal, status if status in ("new", "acknowledged") else None, None, None, 200)
+    watched = watchlist.page(session, principal, None, 200)
+    return list(shown.items), list(watched.items)
+
+
+def watch_supplier(tx: Tx, principal: Principal, lists: Lists, form: dict[str, str]) -> Any:
+    data = {key: form.get(key, "").strip() or None for key in ("ref", "name", "country", "contract_ref", "watch_until")}
+    try:
+        body = WatchedSupplierIn.model_validate({k: v for k, v in data.items() if v is not None})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(map(str, error["loc"]))
+        raise Unprocessable(f"{where}: {str(error['msg']).removeprefix('Value error, ')}") from None
+    return watchlist.add(tx, principal, lists, [body])[0]
+
+
+def acknowledge_alert(tx: Tx, principal: Principal, alert_id: str) -> Any:
+    return alerts.to_out(alerts.acknowledge(tx, principal, alert_id))
 
 
 def review_queue(session: Session, principal: Principal) -> list[tuple[Any, str]]:

@@ -142,6 +142,8 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
         navigate(browser, browser.find_element(By.PARTIAL_LINK_TEXT, cyrillic))
         assert "History" in browser.page_source
         check_page(browser, "entry")
+        browser.get(f"{url}/console/monitoring")
+        check_page(browser, "monitoring")
         # A new entry with a mistake: the message stands beside the field; then created.
         browser.get(f"{url}/console/entries/new")
         browser.find_element(By.ID, "name").send_keys(f"{clean} Browser Holding LLP")

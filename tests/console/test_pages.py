@@ -238,3 +238,28 @@ def test_a_contributor_creates_an_entry_with_messages_beside_the_wrong_fields(
     api = harness.actor("auditor")
     shown = httpx.get(f"{console_url}/v1/entries/{entry_id}/revisions", headers=api.headers)
     assert shown.status_code == 200 and shown.json()[0]["recorded_by"].startswith("person:")
+
+
+def test_a_screener_watches_a_supplier_and_acknowledges_the_alert_a_listing_raises(
+        harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
+    from service.monitoring.runner import run_once
+
+    _, latin = unique_word()
+    officer = signed_in(console_url, person("screener"))
+    page = officer.get("/console/monitoring")
+    added = officer.post("/console/monitoring/watch", data={"csrf": csrf_of(page.text), "ref": "sup-1",
+                                                            "name": f"{latin} Roads LLP", "contract_ref": "C-1"})
+    assert added.status_code == 303, added.text
+    assert f"{latin} Roads LLP" in officer.get("/console/monitoring").text
+    contributor = harness.actor("contributor")
+    listed = harness.client.post("/v1/entries", json=entry_body(name=f"{latin} Roads LLP", aliases=[],
+                                                                identifiers=[]), headers=contributor.headers)
+    assert listed.status_code == 201, listed.text
+    run_once(harness.app.state.session_factory, harness.app.state.lists)  # the monitoring loop's one run
+    page = officer.get("/console/monitoring?status=new")
+    assert "match appeared" in page.text and "Acknowledge" in page.text
+    alert_id = page.text.split("/console/alerts/")[1].split("/")[0]
+    done = officer.post(f"/console/alerts/{alert_id}/acknowledge", data={"csrf": csrf_of(page.text)})
+    assert done.status_code == 303
+    assert alert_id not in officer.get("/console/monitoring?status=new").text
+    assert alert_id not in signed_in(console_url, person("screener")).get("/console/monitoring?status=").text
