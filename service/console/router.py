@@ -360,6 +360,8 @@ def entries(request: Request, tx: TxDep, viewer: Reader, q: str | None = None, o
 
 
 Contributor = Annotated[Viewer, Depends(ConsoleAccess(Role.contributor))]
+ListingContributor = Annotated[Viewer, Depends(ConsoleAccess(
+    Role.contributor, who="contributor of the listing organisation"))]
 ENTRY_FIELDS = ("kind", "name", "aliases", "country", "identifiers", "listing", "legal_basis", "decision_ref",
                 "decided_on", "starts_on", "ends_on", "visibility", "external_ref")
 
@@ -395,7 +397,30 @@ def _create_entry(request: Request, tx: Tx, viewer: Viewer, values: dict[str, An
 @router.get("/entries/{entry_id}")
 def entry(request: Request, entry_id: str, tx: TxDep, viewer: Reader, created: str | None = None) -> HTMLResponse:
     found, history = views.entry_view(tx.session, viewer.principal, entry_id)
-    return _page(request, "entry.html", viewer, entry=found, history=history, created=bool(created))
+    appeals = views.appeals_of(tx.session, viewer.principal, entry_id)
+    # The forms only for whom the appeals service lets act: the listing organisation's contributors.
+    may_appeal = viewer.may("contributor") and found.organisation == viewer.principal.organisation
+    return _page(request, "entry.html", viewer, entry=found, history=history, created=bool(created),
+                 appeals=appeals, may_appeal=may_appeal, steps=("under_review", "upheld", "overturned", "varied"))
+
+
+@router.post("/entries/{entry_id}/appeals")
+def lodge_appeal(entry_id: str, tx: TxDep, viewer: ListingContributor,
+                 lodged_on: Annotated[str, Form(max_length=10)], reference: Annotated[str, Form(max_length=200)] = ""
+                 ) -> Response:
+    views.lodge_appeal(tx, viewer.principal, entry_id, lodged_on=lodged_on, reference=reference.strip())
+    return RedirectResponse(f"{PREFIX}/entries/{entry_id}#appeals", status_code=303)
+
+
+@router.post("/appeals/{appeal_id}/steps")
+def appeal_step(appeal_id: str, tx: TxDep, viewer: ListingContributor, step: Annotated[str, Form(max_length=16)],
+                date: Annotated[str, Form(max_length=10)], entry_id: Annotated[str, Form(max_length=36)],
+                decision_ref: Annotated[str, Form(max_length=200)] = "",
+                ends_on: Annotated[str, Form(max_length=10)] = "") -> Response:
+    views.record_appeal_step(tx, viewer.principal, appeal_id, {"step": step, "date": date,
+                                                               "decision_ref": decision_ref.strip(),
+                                                               "ends_on": ends_on})
+    return RedirectResponse(f"{PREFIX}/entries/{entry_id}#appeals", status_code=303)
 
 
 # --- reviews ------------------------------------------------------------------------------------

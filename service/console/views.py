@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.appeals import service as appeals_service
+from service.appeals.schemas import AppealLodge, AppealStep
 from service.audit import checkpoints
 from service.audit import service as audit_service
 from service.audit.schemas import Order
@@ -154,6 +156,31 @@ def entry_view(session: Session, principal: Principal, entry_id: str) -> tuple[A
                         "recorded_by": revision.recorded_by, "changes": changes})
         previous = data
     return entry, list(reversed(history))
+
+
+def appeals_of(session: Session, principal: Principal, entry_id: str) -> list[Any]:
+    return [appeals_service.to_out(session, a) for a in appeals_service.list_for_entry(session, principal, entry_id)]
+
+
+def _validated(model: Any, data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(map(str, error["loc"]))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise Unprocessable(f"{where}: {message}" if where else message) from None
+
+
+def lodge_appeal(tx: Tx, principal: Principal, entry_id: str, *, lodged_on: str, reference: str) -> Any:
+    body = _validated(AppealLodge, {"lodged_on": lodged_on, **({"reference": reference} if reference else {})})
+    return appeals_service.to_out(tx.session, appeals_service.lodge(tx, principal, entry_id, body))
+
+
+def record_appeal_step(tx: Tx, principal: Principal, appeal_id: str, form: dict[str, str]) -> Any:
+    data: dict[str, Any] = {k: v for k, v in form.items() if v}
+    body = _validated(AppealStep, data)
+    return appeals_service.to_out(tx.session, appeals_service.record_step(tx, principal, appeal_id, body))
 
 
 GROUNDS = tuple(ground.value for ground in Ground)

@@ -263,3 +263,36 @@ def test_a_screener_watches_a_supplier_and_acknowledges_the_alert_a_listing_rais
     assert done.status_code == 303
     assert alert_id not in officer.get("/console/monitoring?status=new").text
     assert alert_id not in signed_in(console_url, person("screener")).get("/console/monitoring?status=").text
+
+
+def test_the_listing_organisation_records_an_appeal_and_its_outcome_on_the_entry(
+        harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
+    _, latin = unique_word()
+    org = harness.new_org()
+    api = harness.actor("contributor", org=org)
+    entry = harness.client.post("/v1/entries", json=entry_body(name=f"{latin} Appeal LLP"), headers=api.headers)
+    assert entry.status_code == 201, entry.text
+    entry_id = entry.json()["id"]
+    contributor = signed_in(console_url, person("contributor", org=org))
+    page = contributor.get(f"/console/entries/{entry_id}")
+    lodged = contributor.post(f"/console/entries/{entry_id}/appeals",
+                              data={"csrf": csrf_of(page.text), "lodged_on": "2026-04-02", "reference": "PAB-1"})
+    assert lodged.status_code == 303, lodged.text
+    page = contributor.get(f"/console/entries/{entry_id}")
+    assert "PAB-1" in page.text and "lodged" in page.text
+    appeal_id = page.text.split("/console/appeals/")[1].split("/")[0]
+    unreferenced = contributor.post(f"/console/appeals/{appeal_id}/steps", data={
+        "csrf": csrf_of(page.text), "entry_id": entry_id, "step": "upheld", "date": "2026-06-15"})
+    assert unreferenced.status_code == 422 and "decision_ref" in unreferenced.text
+    upheld = contributor.post(f"/console/appeals/{appeal_id}/steps", data={
+        "csrf": csrf_of(page.text), "entry_id": entry_id, "step": "upheld", "date": "2026-06-15",
+        "decision_ref": "PAB-1-D"})
+    assert upheld.status_code == 303, upheld.text
+    assert 'class="appeal-status">upheld' in contributor.get(f"/console/entries/{entry_id}").text
+    # Another organisation's contributor reads the entry, sees no form, and is refused if it posts.
+    outsider = signed_in(console_url, person("contributor"))
+    other_page = outsider.get(f"/console/entries/{entry_id}")
+    assert "Record the appeal" not in other_page.text
+    refused = outsider.post(f"/console/entries/{entry_id}/appeals",
+                            data={"csrf": csrf_of(other_page.text), "lodged_on": "2026-04-03"})
+    assert refused.status_code in (403, 404)
