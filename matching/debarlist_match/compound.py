@@ -7,7 +7,8 @@ the match names the part that matched (``explanation.name.compound_of``).
 
 The alias markers are rigour's (``rigour._core.name_split_phrases_list``: a.k.a., f/k/a, d/b/a, formerly
 known as, trading as ...) plus what it lacks and the real lists write: "also know as" (sic, IDB),
-"aka"/"fka" without dots, "t/a", "now known as", "previously", Russian "ранее"/"бывш."/"прежнее
+"aka"/"fka" without dots, "t/a", "now known as", "previously", a person's role in a firm ("X, owner
+of Y"), Russian "ранее"/"бывш."/"прежнее
 наименование", Spanish "anteriormente", French "anciennement".  A bracket without a marker
 ("X (Y)") gives X, Y and the whole string (the bracket may be a qualifier: "(Istanbul)", "(Pvt)"); parts
 that are only places or legal forms are dropped by the index.
@@ -22,6 +23,14 @@ _OURS = (
     "also know as", "also known as", "aka", "fka", "t/a", "now known as", "previously", "formerly called",
     "ранее", "бывш", "бывшее", "бывший", "прежнее наименование", "anteriormente", "anciennement",
 )  # fmt: skip
+# A person named with the firm they own or run ("Muminjon Yuldashev, Founder and Owner of Quvasoy Tamir
+# Qurilish LLC", "Semih Sagocak President of the Board and Shareholder of Akin Project LLC", as the EBRD list
+# writes them): the subject is the person; the firm is context, not an alias (it has its own row).
+_ROLES = re.compile(
+    r"[\s,;]+(?:the\s+)?(?:(?:co-?)?founder|owner|director|general\s+director|managing\s+director|ceo|"
+    r"(?:sole\s+)?proprietor|chairman|president|shareholder|manager|partner)\b.*\bof\b.*$",
+    re.IGNORECASE,
+)
 _BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _EDGE_PUNCT = " \t,;:-–—/"
 
@@ -43,6 +52,9 @@ def _marker_re() -> re.Pattern[str]:
 def split_compound(name: str) -> tuple[list[str], str | None]:
     """The names ``name`` carries (without the whole string when a marker says they are aliases), and the
     first marker found (None for brackets only).  A plain name gives ``([name], None)``."""
+    role = _ROLES.search(name)
+    if role is not None and role.start() > 0 and any(c.isalpha() for c in name[: role.start()]):
+        return [name[: role.start()].strip(_EDGE_PUNCT)], "role"
     marker_re = _marker_re()
     has_bracket = "(" in name or "[" in name
     first = marker_re.search(name)
@@ -55,11 +67,15 @@ def split_compound(name: str) -> tuple[list[str], str | None]:
         inner = [m.group(1) for m in _BRACKETS.finditer(name)]
         outer = _BRACKETS.sub(" ", name)
         pieces.extend(inner)
+        if marker is None:
+            # Brackets only: the whole string and each bracket.  The name without its bracket is not one:
+            # the bracket may qualify it ("Gezhouba Water (Yueyang)" is not "Gezhouba Water (Qiyang)").
+            outer = ""
     pieces.insert(0, outer)
     parts: list[str] = []
     for k, piece in enumerate(pieces):
         split = marker_re.split(piece)
-        if k == 0 and not split[0].strip(_EDGE_PUNCT):
+        if k == 0 and outer and not split[0].strip(_EDGE_PUNCT):
             # A marker opening the name is a word of it ("Former Yugoslav Trading"), not an alias marker.
             split = [piece]
         for part in split:

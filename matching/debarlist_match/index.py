@@ -41,6 +41,7 @@ IdKey = tuple[str, str, str | None]
 MAX_CANDIDATES = 40  # fully scored per query
 PRUNE_MARGIN = 0.02
 MIN_POSTING_CAP = 1000  # postings longer than max(this, N / 100) are too common to retrieve on
+SYLLABIC_COUNTRIES = frozenset({"CN", "TW", "HK", "MO", "SG"})
 STEM_MIN_DF = 3  # words in at least max(this, N / 1000) names are frequent enough for stem matching
 
 
@@ -370,6 +371,10 @@ class MatchIndex:
         i_adj = -ID_CONFLICT_PENALTY if conflict and not strong else 0.0
         # PRUNE_MARGIN keeps the choice between a pruned and a kept alias of the same record unchanged.
         base_need = None if strong else threshold - c_adj - k_adj - i_adj - PRUNE_MARGIN
+        # Chinese names in pinyin are compared syllable by syllable (pinyin.py): a firm of a Chinese-speaking
+        # country, or one the list also names in Han script.
+        syllabic = (lcountry in SYLLABIC_COUNTRIES or qcountry in SYLLABIC_COUNTRIES
+                    or any(n.han for n in self._names[rid]))  # fmt: skip
         best: tuple[float, PreparedName, PreparedName, NameComparison] | None = None
         best_key = -1.0
         pruned = False
@@ -385,6 +390,7 @@ class MatchIndex:
                     sim_cache,
                     None if base_need is None else base_need - l_pair,
                     stem_max,
+                    syllabic,
                 )
                 if cmp is None:
                     pruned = True

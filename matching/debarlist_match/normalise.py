@@ -258,6 +258,7 @@ class PreparedName:
     legal_text: str  # the legal-form words as found (for explanations)
     folded: tuple[str, ...] = ()  # obfuscations undone (obfuscation.py kinds), for explanations
     compound_of: str = ""  # the compound string this name is a part of ("X (formerly Y)"), see compound.py
+    han: bool = False  # written in Han characters (the firm is Chinese: pinyin names compare by syllable)
 
 
 def places() -> frozenset[str]:
@@ -398,6 +399,7 @@ def prepare(name: str) -> PreparedName:
         legal=legal,
         legal_text=" ".join(legal_words),
         folded=folded,
+        han=bool(_HAN.search(name)),
     )
 
 
@@ -411,7 +413,7 @@ def prepare_names(names: Iterable[str]) -> list[PreparedName]:
         if not name or not name.strip():
             continue
         parts, _ = split_compound(name)
-        if len(parts) == 1:
+        if parts == [name]:
             pn = prepare(name)
             seen.add(pn.skels)
             out.append(pn)

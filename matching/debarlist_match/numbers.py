@@ -89,7 +89,8 @@ _WORD_RE = re.compile(r"(?<![\w'])(" + _ALTERNATIVES + r")(?![\w'])")
 # A digit run followed by an ordinal ending: 1st 2nd 3rd 4th, Russian/Ukrainian 1-й 2-я 3-е 5-го, Kazakh 1-ші.
 _ORDINAL_RE = re.compile(r"(?<!\w)(\d+)\s?(?:st|nd|rd|th|-?(?:й|я|е|ый|ий|ой|ая|ое|го|ого|му|ші|шы|ыншы|інші))(?!\w)")
 # Roman numerals II..XXXIX as separate words ("Fund II", "Stroy-III"); a lone "I", "V" or "X" is an initial.
-_ROMAN_RE = re.compile(r"(?<![\w'])(x{0,3})(ix|iv|v?i{0,3})(?![\w'])")
+_ROMAN_RE = re.compile(r"(?<![\w'])(?=[ivx]{2})(x{0,3})(ix|iv|v?i{0,3})(?![\w'])")
+_DIGIT = re.compile(r"\d")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "": 0}
 # A word glued to a number closing it ("Avtobaza12", "Mostostroy7") is the word and the number; codes with
 # fewer letters or digits inside ("G4S", "3M", "A1") are one token.
@@ -100,14 +101,14 @@ _TENS_UNITS_RE = re.compile(r"(?<!\d)([2-9]0)[\s-]+([1-9])(?!\d)")
 
 def _roman(m: re.Match[str]) -> str:
     text = m.group(0)
-    if len(text) < 2 or text == "xi":  # "Xi" is far more often the Chinese surname than 11
+    if text == "xi":  # "Xi" is far more often the Chinese surname than 11
         return text
     return str(10 * len(m.group(1)) + _ROMAN[m.group(2)])
 
 
 def normalise_numbers(text: str) -> str:
     """Casefolded ``text`` with every number written as its digits (see module docstring)."""
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         out = text
     else:
         out = _ORDINAL_RE.sub(r"\1", text)

@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from debarlist_match.legal_forms import coarse
 from debarlist_match.normalise import places
+from debarlist_match.pinyin import both_pinyin
 
 MIN_TOKEN_SIM = 0.72  # below this two tokens are different words, not a typo
 SKELETON_DISCOUNT = 0.96  # same skeleton but different spelling: transliteration variant
@@ -325,6 +326,7 @@ def compare_names(
     cache: SimCache | None = None,
     need: float | None = None,
     stem_max_weight: float = 0.0,
+    syllabic: bool = False,
 ) -> NameComparison | None:
     """Weighted token alignment (see module docstring).
 
@@ -338,6 +340,8 @@ def compare_names(
     Place words closing a name weigh PLACE_WEIGHT of their IDF (added or dropped, or the same on both sides,
     such a place says little), except when both sides keep an unmatched one: a different place is a
     different word.
+    With ``syllabic`` (a Chinese firm or subject, pinyin.py), words that both read as pinyin pair only when
+    equal.
     Words no heavier than ``stem_max_weight`` (frequent in the list: sector words) left unmatched may
     pair up by a shared stem at STEM_SIM."""
     if need is not None and need <= 0:
@@ -413,6 +417,9 @@ def compare_names(
                 if sim == PREFIX_SIM and weight(qs[i] if len(qf[i]) > len(lf[j]) else ls[j]) > stem_max_weight:
                     # A prefix of a distinctive word is another word ("Ivan"/"Ivanov"), not its abbreviation.
                     continue
+                if syllabic and sim < SKELETON_DISCOUNT and both_pinyin(qf[i], lf[j]):
+                    # A Chinese name: another syllable is another name (Qingyuan/Pingyuan), never a typo.
+                    continue
                 if sim >= MIN_TOKEN_SIM:
                     cand.append((sim, i, j))
         cand.sort(reverse=True)
@@ -453,9 +460,9 @@ def compare_names(
         # A place closing one name only: the writer's qualifier, or the name of another subsidiary
         # ("Orion Group Kazakhstan" / "Orion Group"); not enough to part them, enough to review it.
         penalty += QUALIFIER_PENALTY
-    if any(qf[i].isdigit() for i in range(len(qf)) if i not in used_q) and any(
-        lf[j].isdigit() for j in range(len(lf)) if j not in used_l
-    ):
+    rest_q = [qf[i] for i in range(len(qf)) if i not in used_q]
+    rest_l = [lf[j] for j in range(len(lf)) if j not in used_l]
+    if any(f.isdigit() for f in rest_q) and any(f.isdigit() for f in rest_l):
         # Different numbers: "2nd" / "3rd Construction Branch", "Mostostroy-7" / "Mostostroy-9".
         penalty += NUMBER_PENALTY
     if left_q and left_l:
@@ -489,8 +496,8 @@ def compare_names(
     return NameComparison(
         max(0.0, min(1.0, score)),
         pairs,
-        [qf[i] for i in range(len(qf)) if i not in used_q],
-        [lf[j] for j in range(len(lf)) if j not in used_l],
+        rest_q,
+        rest_l,
         merged,
         score,
     )

@@ -254,7 +254,12 @@ def test_latin_name_written_in_cyrillic(idx: MatchIndex) -> None:
         ("Mr. Ahmed Khan (also know as Mr. Ahmad Kan)", ["Mr. Ahmed Khan", "Mr. Ahmad Kan"]),
         ("Alpha LLC a.k.a. Beta LLC", ["Alpha LLC", "Beta LLC"]),
         ("ООО Ромашка (ранее ООО Лютик)", ["ООО Ромашка", "ООО Лютик"]),
-        ("Lojistik A.S. (Istanbul)", ["Lojistik A.S. (Istanbul)", "Lojistik A.S.", "Istanbul"]),
+        ("Lojistik A.S. (Istanbul)", ["Lojistik A.S. (Istanbul)", "Istanbul"]),  # the place is dropped later
+        ("Gezhouba Water (Yueyang) Co., Ltd.", ["Gezhouba Water (Yueyang) Co., Ltd.", "Yueyang"]),
+        ("Md. Bodiuzzaman (MBZ)", ["Md. Bodiuzzaman (MBZ)", "MBZ"]),
+        ("Muminjon Yuldashev, Founder and Owner of Quvasoy Tamir Qurilish LLC", ["Muminjon Yuldashev"]),
+        ("Semih Sagocak President of the Board and Shareholder of Akin Project LLC", ["Semih Sagocak"]),
+        ("Owner of the Sea Ltd", ["Owner of the Sea Ltd"]),
         ("Former Yugoslav Trading", ["Former Yugoslav Trading"]),  # a marker opening a name is a word of it
         ("Plain Name LLC", ["Plain Name LLC"]),
     ],
@@ -283,6 +288,39 @@ def test_place_only_bracket_is_not_an_alias() -> None:
     index.add(company("ist", "Kartal Lojistik A.S. (Istanbul)"))
     index.add(company("other", "Istanbul Textiles"))
     assert score_of(index, "Istanbul", "ist") < DEFAULT_THRESHOLD
+
+
+def test_bracketed_qualifier_parts_sister_subsidiaries(idx: MatchIndex) -> None:
+    index = MatchIndex()
+    index.add(company("yueyang", "Gezhouba Water (Yueyang) Co., Ltd.", country="CN"))
+    index.add(company("qiyang", "Gezhouba Water (Qiyang) Co., Ltd.", country="CN"))
+    hits = index.search(Query(name="Gezhouba Water (Qiyang) Co., Ltd.", country="CN"), limit=3)
+    assert [h.key for h in hits] == ["qiyang"]
+
+
+def test_role_of_a_person_in_a_firm_is_context_not_an_alias() -> None:
+    index = MatchIndex()
+    index.add(ListedRecord(key="person", kind="person", name="Semih Sagocak President of the Board and Shareholder"
+                           " of Akin Project LLC"))  # fmt: skip
+    index.add(ListedRecord(key="yuldashev", kind="person", name="Muminjon Yuldashev"))
+    assert score_of(index, "Akin Project LLC", "person") < DEFAULT_THRESHOLD
+    assert found(index, "Semih Sagocak", "person")
+    assert found(index, "Muminjon Yuldashev, Founder and Owner of Quvasoy Tamir Qurilish LLC", "yuldashev")
+
+
+def test_pinyin_names_differ_by_a_syllable() -> None:
+    index = MatchIndex()
+    for key, city in (("qingyuan", "Qingyuan"), ("pingyuan", "Pingyuan"), ("changzhou", "Changzhou")):
+        index.add(company(key, f"Hebei Construction Group Corporation Limited {city} Branch", country="CN"))
+    hits = index.search(Query(name="Hebei Construction Group Corporation Limited Qingyuan Branch"), limit=3)
+    assert [h.key for h in hits] == ["qingyuan"]
+    assert score_of(index, "Hebei Construction Group Corporation Limited Guangzhou Branch", "changzhou") < (
+        DEFAULT_THRESHOLD
+    )
+    # Outside a Chinese context a word that happens to read as pinyin keeps its typo tolerance.
+    other = MatchIndex()
+    other.add(company("secur", "Dubois Sécurité EURL", country="FR"))
+    assert found(other, "Dubois Securute EURL", "secur")
 
 
 # -- persons --------------------------------------------------------------------------------------------------
