@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pyotp
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -104,9 +105,52 @@ def list_people(session: Session, principal: Principal) -> list[Person]:
     return list(session.execute(query).scalars())
 
 
-def sign_in(tx: Tx, *, username: str, password: str, now: datetime | None = None) -> SignedIn:
-    """Check the password and open a session; failures count towards the lockout (committed by
-    the caller whatever the outcome, so a refused attempt is counted and audited too)."""
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(person: Person, secret: str) -> str:
+    """The otpauth:// URI an authenticator app takes (typed or pasted: the key is shown too)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=person.username, issuer_name="Debarlist")
+
+
+def _totp_step(secret: str, code: str, last_step: int | None, now: datetime) -> int | None:
+    """The time step ``code`` is valid for (this one or its neighbours, for clock drift), unless
+    that step was already used."""
+    code = code.strip().replace(" ", "")
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(now.timestamp()) // totp.interval
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.at(step * totp.interval), code) and (last_step is None or step > last_step):
+            return step
+    return None
+
+
+def enable_totp(tx: Tx, person: Person, *, secret: str, code: str, now: datetime | None = None) -> None:
+    """Turn the second factor on, once the person proved their authenticator holds ``secret``."""
+    step = _totp_step(secret, code, None, now or utcnow())
+    if len(secret) > 64 or step is None:
+        raise Unprocessable("that code does not match: type the 6 digits your authenticator shows now")
+    person.totp_secret, person.totp_last_step = secret, step
+    tx.audit("person.totp_enable", "person", person.id, {"username": person.username})
+
+
+def disable_totp(tx: Tx, person: Person, *, code: str, now: datetime | None = None) -> None:
+    if person.totp_secret is None:
+        return
+    step = _totp_step(person.totp_secret, code, person.totp_last_step, now or utcnow())
+    if step is None:
+        raise Unprocessable("that code does not match: type the 6 digits your authenticator shows now")
+    person.totp_secret, person.totp_last_step = None, None
+    tx.audit("person.totp_disable", "person", person.id, {"username": person.username})
+
+
+def sign_in(tx: Tx, *, username: str, password: str, code: str = "", now: datetime | None = None) -> SignedIn:
+    """Check the password (and the TOTP code, for a person who turned it on) and open a session;
+    failures count towards the lockout (committed by the caller whatever the outcome, so a
+    refused attempt is counted and audited too)."""
     now = now or utcnow()
     person = tx.session.execute(select(Person).where(Person.username == username.strip().lower())
                                 ).scalar_one_or_none()
@@ -116,8 +160,12 @@ def sign_in(tx: Tx, *, username: str, password: str, now: datetime | None = None
         tx.audit("person.sign_in_refused", "person", None, {"username": username[:64], "reason": "unknown"})
         raise SignInRefused
     locked = person.locked_until is not None and person.locked_until > now
+    step = None
+    if matches and person.totp_secret is not None:
+        step = _totp_step(person.totp_secret, code, person.totp_last_step, now)
+        matches = step is not None
     if person.disabled or locked or not matches:
-        reason = "disabled" if person.disabled else "locked" if locked else "wrong password"
+        reason = "disabled" if person.disabled else "locked" if locked else "wrong password or code"
         if not matches and not locked:
             person.failed_attempts += 1
             if person.failed_attempts >= MAX_FAILURES:
@@ -128,6 +176,8 @@ def sign_in(tx: Tx, *, username: str, password: str, now: datetime | None = None
         raise SignInRefused
     person.failed_attempts = 0
     person.locked_until = None
+    if step is not None:
+        person.totp_last_step = step
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     tx.session.add(PersonSession(id=_digest(token), person_id=person.id, csrf_token=csrf, created_at=now,

@@ -211,9 +211,9 @@ def sign_in_page(request: Request, next: str | None = None) -> HTMLResponse:
 @router.post("/sign-in", dependencies=[ANONYMOUS])
 def sign_in(request: Request, tx: TxDep, username: Annotated[str, Form(max_length=64)],
             password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form(max_length=2000)] = "",
-            ) -> Response:
+            code: Annotated[str, Form(max_length=12)] = "") -> Response:
     try:
-        signed = people.sign_in(tx, username=username, password=password)
+        signed = people.sign_in(tx, username=username, password=password, code=code)
     except people.SignInRefused:
         # The unit of work still commits: the failure counts towards the lockout and is audited.
         return _page(request, "sign_in.html", None, status_code=401, csrf=request.cookies.get(SIGN_IN_COOKIE),
@@ -257,6 +257,36 @@ def static(name: str) -> FileResponse:
 @router.get("/")
 def home(request: Request, viewer: Anyone) -> HTMLResponse:
     return _page(request, "home.html", viewer)
+
+
+# --- the person's own account: the optional second factor --------------------------------------
+
+def _person(tx: Tx, viewer: Viewer) -> Person:
+    person = tx.session.get(Person, viewer.person_id) if viewer.person_id else None
+    if person is None:
+        raise NotFound("this page is for people signed in with a password, not for API clients")
+    return person
+
+
+@router.get("/account")
+def account(request: Request, tx: TxDep, viewer: Anyone) -> HTMLResponse:
+    person = _person(tx, viewer)
+    secret = None if person.totp_secret else people.new_totp_secret()
+    return _page(request, "account.html", viewer, person=person, secret=secret,
+                 uri=people.totp_uri(person, secret) if secret else None)
+
+
+@router.post("/account/totp")
+def enable_totp(tx: TxDep, viewer: Anyone, secret: Annotated[str, Form(max_length=64)],
+                code: Annotated[str, Form(max_length=12)]) -> Response:
+    people.enable_totp(tx, _person(tx, viewer), secret=secret, code=code)
+    return RedirectResponse(f"{PREFIX}/account", status_code=303)
+
+
+@router.post("/account/totp/disable")
+def disable_totp(tx: TxDep, viewer: Anyone, code: Annotated[str, Form(max_length=12)]) -> Response:
+    people.disable_totp(tx, _person(tx, viewer), code=code)
+    return RedirectResponse(f"{PREFIX}/account", status_code=303)
 
 
 # --- screening ----------------------------------------------------------------------------------

@@ -296,3 +296,35 @@ def test_the_listing_organisation_records_an_appeal_and_its_outcome_on_the_entry
     refused = outsider.post(f"/console/entries/{entry_id}/appeals",
                             data={"csrf": csrf_of(other_page.text), "lodged_on": "2026-04-03"})
     assert refused.status_code in (403, 404)
+
+
+def test_a_person_turns_on_two_step_sign_in_and_then_needs_a_fresh_code(
+        console_url: str, person: Callable[..., Someone]) -> None:
+    import time
+
+    import pyotp
+
+    who = person("screener")
+    client = signed_in(console_url, who)
+    page = client.get("/console/account")
+    secret = page.text.split('id="totp-secret">')[1].split("<")[0]
+    wrong = client.post("/console/account/totp", data={"csrf": csrf_of(page.text), "secret": secret, "code": "000000"})
+    assert wrong.status_code == 422
+    code = pyotp.TOTP(secret).now()
+    assert client.post("/console/account/totp", data={"csrf": csrf_of(page.text), "secret": secret,
+                                                      "code": code}).status_code == 303
+    assert "On: signing in asks" in client.get("/console/account").text
+
+    def attempt(code: str) -> httpx.Response:
+        browser = httpx.Client(base_url=console_url, headers={"Accept": "text/html"}, timeout=60)
+        form = browser.get("/console/sign-in")
+        return browser.post("/console/sign-in", data={"username": who.username, "password": who.password,
+                                                      "code": code, "csrf": csrf_of(form.text)})
+
+    assert attempt("").status_code == 401  # the password alone no longer signs in
+    # The code used to turn it on was spent: a fresh one is needed (wait for the next 30 s step).
+    assert attempt(code).status_code == 401
+    totp = pyotp.TOTP(secret)
+    while totp.now() == code:
+        time.sleep(1)
+    assert attempt(totp.now()).status_code == 303
