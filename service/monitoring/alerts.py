@@ -3,7 +3,8 @@
 The cursor row is locked for the run (FOR UPDATE SKIP LOCKED on PostgreSQL: an instance that
 finds it locked leaves the work to the one holding it; on SQLite the write transaction already
 serialises runs). Only watches whose result could change are re-screened: those whose last
-matches include a changed entry, and those a changed entry now matches.
+matches include a changed entry, and those a changed entry may now match, found by searching the
+watched suppliers with the changed entries (inverse.py), not the list once per watch.
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from debarlist_match import DEFAULT_THRESHOLD
 from service.common.cursor import decode_cursor, encode_cursor
 from service.entries.models import Entry
-from service.entries.policy import screened_partitions
 from service.kernel.clock import today, utcnow
 from service.kernel.errors import NotFound
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
-from service.listview.facts import ListedFacts
+from service.monitoring.inverse import entry_query, watch_index
 from service.monitoring.keys import standing, subject_key
 from service.monitoring.models import Alert, MonitoringCursor, WatchedSupplier
 from service.monitoring.schemas import AlertOut, AlertPage
-from service.monitoring.watchlist import MATCH_LIMIT, screen_watched, to_query
+from service.monitoring.watchlist import screen_watched
 from service.screening.schemas import ScreenMatch
 from service.screening.service import ListView
 from service.webhooks import outbox
@@ -67,25 +66,18 @@ def monitor(tx: Tx, lists: Lists) -> int:
     view: ListView = lists.live(session)
     if view.revision <= cursor.revision:
         return 0
-    changed = set(session.scalars(select(Entry.id).where(Entry.revision > cursor.revision,
-                                                         Entry.revision <= view.revision)))
+    changed_entries = session.scalars(select(Entry).where(Entry.revision > cursor.revision,
+                                                          Entry.revision <= view.revision)).all()
+    changed = {e.id for e in changed_entries}
     on = today()
     raised = 0
-    watches = session.scalars(select(WatchedSupplier).where(
-        (WatchedSupplier.watch_until.is_(None)) | (WatchedSupplier.watch_until >= on))
-        .order_by(WatchedSupplier.organisation_id, WatchedSupplier.position)).all()
-    by_org: dict[int, list[WatchedSupplier]] = {}
-    for watch in watches:
-        by_org.setdefault(watch.organisation_id, []).append(watch)
-    for organisation_id, group in by_org.items():
-        def among_changed(facts: ListedFacts, org: int = organisation_id) -> bool:
-            return facts.entry_id in changed and facts.screenable_by(org) and facts.in_force_on(on)
-
-        parts = screened_partitions(organisation_id, include_inactive=False)
-        candidates = [w for w in group
-                      if any(m["entry_id"] in changed for m in w.last_matches)
-                      or view.search(to_query(w), threshold=DEFAULT_THRESHOLD, limit=MATCH_LIMIT,
-                                     accept=among_changed, partitions=parts)]
+    # The inverse search (inverse.py): the watches a changed entry may now match, and those whose
+    # last matches hold one, found without a search per watched supplier.
+    index = watch_index(lists)
+    index.sync(session)
+    shortlisted = index.shortlist(entry_query(e) for e in changed_entries) | index.holding(changed)
+    for organisation_id, ids in sorted(index.watching(shortlisted, on).items()):
+        candidates = _watches(session, ids)
         before = {w.id: {m["entry_id"]: m for m in w.last_matches} for w in candidates}
         screen_watched(view, candidates, organisation_id)
         new_alerts = [a for watch in candidates for a in _alert(session, watch, before[watch.id], view.revision)]
@@ -99,6 +91,13 @@ def monitor(tx: Tx, lists: Lists) -> int:
     tx.audit("monitoring.run", None, None, {"list_revision": view.revision, "changed_entries": len(changed),
                                              "alerts": raised})
     return raised
+
+
+def _watches(session: Session, ids: list[str]) -> list[WatchedSupplier]:
+    found: list[WatchedSupplier] = []
+    for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        found += session.scalars(select(WatchedSupplier).where(WatchedSupplier.id.in_(ids[start:start + 900])))
+    return sorted(found, key=lambda w: w.position)
 
 
 def _alert(session: Session, watch: WatchedSupplier, old: dict[str, dict[str, Any]],
