@@ -25,6 +25,8 @@ from service.history.router import router as history_router
 from service.idempotency.middleware import Idempotency
 from service.kernel.db import make_engine, make_session_factory, read_only
 from service.kernel.uow import Sessions
+from service.limits.limiter import RateLimits
+from service.limits.middleware import LimitsContext
 from service.listview import Lists
 from service.listview.warmup import save_if_behind, warm, warm_in_background
 from service.middleware import AdmissionControl, RequestContext, hide_query_strings_in_access_log
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.shutdown_hooks.insert(0, lambda app: app.state.webhook_delivery.stop())
     install_handlers(app)
     app.openapi = problem_only_openapi(app)  # type: ignore[method-assign]
+    app.state.rate_limits = RateLimits(settings)
+    app.add_middleware(LimitsContext, limits=app.state.rate_limits)  # the request's limits (service.limits)
     app.add_middleware(Idempotency)  # inside RequestContext: bodies are bounded and ids added first
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     # Added last, so it runs first: a request refused for overload costs nothing but its answer.

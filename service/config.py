@@ -54,6 +54,24 @@ class Settings(BaseSettings):
     # API clients holding the cross-organisation `operator` role: refused (none is created, an
     # existing one gets no token) unless true. The command line is always the operator.
     allow_operator_clients: bool = False
+    # Rate limits (service.limits): shared by every replica through Redis when redis_url is set
+    # (redis://host:6379/0), else counted in each process's memory; keys start with the namespace.
+    # Token requests per minute per client id and per address; failures per client id and per
+    # address within the window before a lockout, which doubles at each further lockout in a day;
+    # screening subjects per minute per client, or the organisation's own figure ({"KZ": 20000}).
+    # The defaults are guard rails that normal use (the tests, the benches) never meets.
+    redis_url: str | None = Field(default=None, repr=False)
+    rate_limit_namespace: str = Field(default="debarlist", min_length=1, max_length=64)
+    token_attempts_per_minute_per_client: int = Field(default=600, ge=1)
+    token_attempts_per_minute_per_address: int = Field(default=6000, ge=1)
+    token_failures: int = Field(default=10, ge=1)
+    token_failures_per_address: int = Field(default=1000, ge=1)
+    token_failure_window_seconds: int = Field(default=300, ge=1, le=86_400)
+    token_lockout_seconds: int = Field(default=30, ge=1, le=86_400)
+    token_lockout_max_seconds: int = Field(default=900, ge=1, le=86_400)
+    screening_subjects_per_minute: int = Field(default=600_000, ge=1)
+    screening_subjects_per_minute_by_organisation: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict)
     log_level: str = "INFO"
     # Logs: one JSON object a line (for a log system), or "console" for people at a terminal.
     log_format: Literal["json", "console"] = "json"

@@ -42,6 +42,7 @@ from service.common.routing import StrictJSONRoute
 from service.kernel.errors import Unauthorized
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
+from service.limits.limiter import RateLimited, RateLimits
 
 router = APIRouter(route_class=StrictJSONRoute)
 
@@ -137,6 +138,9 @@ _OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": OAuthErrorBody, "description": "RFC 6749 error: invalid_request, unsupported_grant_type, "
                                                   "invalid_scope, unauthorized_client"},
     401: {"model": OAuthErrorBody, "description": "RFC 6749 invalid_client, with a Basic challenge"},
+    429: {"model": OAuthErrorBody, "description": "slow_down: too many requests for this client id or address, "
+                                                  "or locked out after failures; with Retry-After and "
+                                                  "RateLimit-Limit, -Remaining, -Reset"},
 }
 # structlog directly: service.observability depends on auth, not the other way.
 _token_log = structlog.get_logger("debarlist.auth")
@@ -170,6 +174,14 @@ def issue(request: Request, response: Response, tx: TxDep,
     oauth.check_grant(form.grant_type)
     credentials = oauth.client_credentials(request.headers.get("authorization"), form.client_id,
                                            form.client_secret)
+    limits: RateLimits = request.app.state.rate_limits
+    address = request.client.host if request.client else "unknown"
+    try:
+        limits.token_attempt(credentials.client_id, address)
+    except RateLimited as exc:
+        _token_log.info("token refused", client_id=credentials.client_id[:64], auth_method=credentials.method,
+                        reason="rate limited")
+        raise OAuthError("slow_down", exc.detail, status=429, headers=exc.headers) from None
     try:
         client = service.authenticate_client(tx.session, credentials.client_id, credentials.client_secret,
                                              operator_clients=_operator_clients(request))
@@ -178,6 +190,8 @@ def issue(request: Request, response: Response, tx: TxDep,
         operator = isinstance(exc, service.OperatorClientRefused)
         reason = ("operator clients are not allowed" if operator
                   else "scope refused" if isinstance(exc, oauth.OAuthError) else "bad credentials")
+        if not isinstance(exc, oauth.OAuthError):
+            limits.token_failed(credentials.client_id, address)
         # The refusal is audited in a unit of work of its own; the request's is rolled back.
         tx.rollback()
         tx.close()
@@ -190,6 +204,7 @@ def issue(request: Request, response: Response, tx: TxDep,
         if operator:
             raise oauth.OAuthError("unauthorized_client", exc.detail) from None
         raise oauth.invalid_client() from None
+    limits.token_succeeded(client.id)
     state = request.app.state
     token, ttl = issue_token(state.signing_key, state.settings, client_id=client.id,
                              organisation=client.organisation.code, roles=roles)

@@ -17,6 +17,7 @@ from service.kernel.errors import NotFound
 from service.kernel.principal import Principal
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
+from service.limits.limiter import charge_subjects
 from service.listview import Lists
 from service.listview.facts import ListedFacts
 from service.listview.versions import Cut
@@ -98,6 +99,9 @@ def match_subjects(view: ListView, request: ScreenRequest, *, on: date, threshol
 
 
 def screen(tx: Tx, principal: Principal, lists: Lists, request: ScreenRequest) -> ScreenResponse:
+    # Every screening (/v1/screen, /match, /reconcile, OCDS) passes here: the client's subjects
+    # per minute are counted before any work (429 over its budget; service.limits).
+    charge_subjects(principal, len(request.subjects))
     on = request.as_of or today()
     threshold = DEFAULT_THRESHOLD if request.threshold is None else request.threshold
     # Matching only reads: the index catches up in a short read-only session, and the write

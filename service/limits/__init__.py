@@ -1,0 +1,1 @@
+"""Rate limits: token attempts (with backoff after failures) and screening subjects per client."""
