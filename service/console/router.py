@@ -397,9 +397,43 @@ ENTRY_FIELDS = ("kind", "name", "aliases", "country", "identifiers", "listing", 
 
 
 def _entry_form(request: Request, viewer: Viewer, values: dict[str, Any], errors: dict[str, str],
-                status_code: int = 200) -> HTMLResponse:
+                status_code: int = 200, *, editing: Any = None, version_tag: str = "") -> HTMLResponse:
     return _page(request, "entry_form.html", viewer, status_code=status_code, values=values, errors=errors,
-                 grounds=views.GROUNDS, listings=views.LISTINGS, visibilities=views.VISIBILITIES)
+                 grounds=views.GROUNDS, listings=views.LISTINGS, visibilities=views.VISIBILITIES,
+                 editing=editing, version_tag=version_tag)
+
+
+@router.get("/entries/{entry_id}/edit")
+def edit_entry(request: Request, entry_id: str, tx: TxDep, viewer: ListingContributor) -> HTMLResponse:
+    found, _ = views.entry_view(tx.session, viewer.principal, entry_id)
+    if found.organisation != viewer.principal.organisation:
+        # The form is not offered to whom the entries service would refuse the change.
+        raise Forbidden("only the listing organisation's contributors change an entry")
+    return _entry_form(request, viewer, views.entry_form_values(found), {}, editing=found,
+                       version_tag=str(found.version))
+
+
+@router.post("/entries/{entry_id}/edit")
+async def update_entry(request: Request, entry_id: str, tx: TxDep, viewer: ListingContributor) -> Response:
+    form = await request.form()
+    values: dict[str, Any] = {key: str(form.get(key) or "")[:10_000] for key in ENTRY_FIELDS}
+    values["grounds"] = [str(g)[:64] for g in form.getlist("grounds")][:20]
+    version = str(form.get("version_tag") or "")[:20]
+    # The version the form was made from, as the entry's ETag (If-Match for the entries service).
+    version_tag = f'"{entry_id}.v{version}"' if version.isdigit() else ""
+    return await run_in_threadpool(_update_entry, request, tx, viewer, entry_id, version_tag, values)
+
+
+def _update_entry(request: Request, tx: Tx, viewer: Viewer, entry_id: str, version_tag: str,
+                  values: dict[str, Any]) -> Response:
+    _, review, errors = views.update_entry(tx, viewer.principal, entry_id, version_tag, values)
+    if errors:
+        tx.rollback()
+        found, _ = views.entry_view(tx.session, viewer.principal, entry_id)
+        return _entry_form(request, viewer, values, errors, status_code=422, editing=found,
+                           version_tag=version_tag.rsplit(".v", 1)[-1].strip('"'))
+    return RedirectResponse(f"{PREFIX}/entries/{entry_id}?{'proposed' if review else 'updated'}=1",
+                            status_code=303)
 
 
 @router.get("/entries/new")
@@ -425,12 +459,14 @@ def _create_entry(request: Request, tx: Tx, viewer: Viewer, values: dict[str, An
 
 
 @router.get("/entries/{entry_id}")
-def entry(request: Request, entry_id: str, tx: TxDep, viewer: Reader, created: str | None = None) -> HTMLResponse:
+def entry(request: Request, entry_id: str, tx: TxDep, viewer: Reader, created: str | None = None,
+          updated: str | None = None, proposed: str | None = None) -> HTMLResponse:
     found, history = views.entry_view(tx.session, viewer.principal, entry_id)
     appeals = views.appeals_of(tx.session, viewer.principal, entry_id)
     # The forms only for whom the appeals service lets act: the listing organisation's contributors.
     may_appeal = viewer.may("contributor") and found.organisation == viewer.principal.organisation
     return _page(request, "entry.html", viewer, entry=found, history=history, created=bool(created),
+                 updated=bool(updated), proposed=bool(proposed),
                  appeals=appeals, may_appeal=may_appeal, steps=("under_review", "upheld", "overturned", "varied"))
 
 

@@ -21,10 +21,10 @@ from service.bidderlist import reading
 from service.bidderlist.reading import BidderList
 from service.bidderlist.run import RequestRefused, RunResult, run
 from service.entries import service as entries_service
-from service.entries.schemas import EntryCreate, Ground
+from service.entries.schemas import EntryCreate, EntryPatch, Ground
 from service.entries.states import Status, Visibility
 from service.kernel.clock import today
-from service.kernel.errors import NotFound, ServiceError, Unprocessable
+from service.kernel.errors import NotFound, PreconditionFailed, ServiceError, Unprocessable
 from service.kernel.principal import Principal
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
@@ -191,14 +191,13 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def create_entry(tx: Tx, principal: Principal, form: dict[str, Any]) -> tuple[Any, dict[str, str]]:
-    """The entry created from the form (through the entries service, four-eyes rule and all), or
-    the messages to show beside each field, keyed by field name ("" for the form as a whole)."""
+def _entry_data(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The entry's fields from the form, or the message for a field that cannot be read."""
     identifiers = []
     for line in _lines(form.get("identifiers", "")):
         scheme, sep, value = line.partition(":")
         if not sep:
-            return None, {"identifiers": f"{line[:40]!r} is not 'scheme:value' (e.g. bin:123456789012)"}
+            return {}, {"identifiers": f"{line[:40]!r} is not 'scheme:value' (e.g. bin:123456789012)"}
         identifiers.append({"scheme": scheme.strip().lower(), "value": value.strip()})
     data = {"kind": form.get("kind") or "company", "name": form.get("name", ""),
             "aliases": _lines(form.get("aliases", "")), "country": (form.get("country") or "").strip() or None,
@@ -207,21 +206,73 @@ def create_entry(tx: Tx, principal: Principal, form: dict[str, Any]) -> tuple[An
             **{key: (form.get(key) or "").strip() or None for key in (
                 "legal_basis", "decision_ref", "decided_on", "starts_on", "ends_on", "external_ref")},
             "visibility": form.get("visibility") or "members"}
+    return data, {}
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field_name = str(error["loc"][0]) if error["loc"] else ""
+        errors.setdefault(field_name, str(error["msg"]).removeprefix("Value error, "))
+    return errors
+
+
+def _service_errors(exc: ServiceError) -> dict[str, str]:
+    if exc.errors:
+        return {str(e.field).split(".")[0]: e.message for e in exc.errors}
+    return {"": exc.detail}
+
+
+def create_entry(tx: Tx, principal: Principal, form: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+    """The entry created from the form (through the entries service, four-eyes rule and all), or
+    the messages to show beside each field, keyed by field name ("" for the form as a whole)."""
+    data, errors = _entry_data(form)
+    if errors:
+        return None, errors
     try:
         body = EntryCreate.model_validate(data)
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field_name = str(error["loc"][0]) if error["loc"] else ""
-            errors.setdefault(field_name, str(error["msg"]).removeprefix("Value error, "))
-        return None, errors
+        return None, _field_errors(exc)
     try:
         entry, _ = entries_service.create_entry_reviewed(tx, principal, body)
     except ServiceError as exc:
-        if exc.errors:
-            return None, {str(e.field).split(".")[0]: e.message for e in exc.errors}
-        return None, {"": exc.detail}
+        return None, _service_errors(exc)
     return entries_service.to_out(entry), {}
+
+
+def entry_form_values(entry: Any) -> dict[str, Any]:
+    """An entry as the form shows it (the inverse of ``_entry_data``)."""
+    out = entry.model_dump(mode="json")
+    return {**{key: out.get(key) or "" for key in (
+        "kind", "name", "country", "listing", "legal_basis", "decision_ref", "decided_on", "starts_on", "ends_on",
+        "visibility", "external_ref")},
+        "aliases": "\n".join(out.get("aliases") or []), "grounds": list(out.get("grounds") or []),
+        "identifiers": "\n".join(f"{i['scheme']}:{i['value']}" for i in out.get("identifiers") or [])}
+
+
+def update_entry(tx: Tx, principal: Principal, entry_id: str, version_tag: str, form: dict[str, Any]
+                 ) -> tuple[Any, Any, dict[str, str]]:
+    """The fields the person changed, as a patch through the entries service (If-Match: the
+    version the form was made from, so a change made meanwhile is not overwritten)."""
+    data, errors = _entry_data(form)
+    if errors:
+        return None, None, errors
+    current = entries_service.to_out(entries_service.get_visible(tx.session, principal, entry_id)
+                                     ).model_dump(mode="json")
+    patch = {key: value for key, value in data.items() if current.get(key) != value}
+    if not patch:
+        return None, None, {"": "nothing was changed"}
+    try:
+        body = EntryPatch.model_validate(patch)
+    except ValidationError as exc:
+        return None, None, _field_errors(exc)
+    try:
+        entry, review = entries_service.update_entry_reviewed(tx, principal, entry_id, body, version_tag)
+    except PreconditionFailed:
+        return None, None, {"": "someone changed this entry since you opened the form; reload it and try again"}
+    except ServiceError as exc:
+        return None, None, _service_errors(exc)
+    return entries_service.to_out(entry), review, {}
 
 
 def monitoring_view(session: Session, principal: Principal, status: str | None) -> tuple[list[Any], list[Any]]:

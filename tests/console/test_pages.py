@@ -328,3 +328,33 @@ def test_a_person_turns_on_two_step_sign_in_and_then_needs_a_fresh_code(
     while totp.now() == code:
         time.sleep(1)
     assert attempt(totp.now()).status_code == 303
+
+
+def test_the_listing_organisation_changes_an_entry_and_a_stale_form_is_refused(
+        harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
+    _, latin = unique_word()
+    org = harness.new_org()
+    api = harness.actor("contributor", org=org)
+    created = harness.client.post("/v1/entries", json=entry_body(name=f"{latin} Edit LLP"), headers=api.headers)
+    entry_id = created.json()["id"]
+    contributor = signed_in(console_url, person("contributor", org=org))
+    form = contributor.get(f"/console/entries/{entry_id}/edit")
+    assert form.status_code == 200 and f'value="{latin} Edit LLP"' in form.text
+    values = {"csrf": csrf_of(form.text), "version_tag": form.text.split('name="version_tag" value="')[1].split('"')[0],
+              "kind": "company", "name": f"{latin} Edit LLP", "country": "KZ", "listing": "debarred",
+              "grounds": ["forced_labour"], "legal_basis": "Public Procurement Act, art. 12",
+              "decision_ref": "MF-2026/117", "decided_on": "2026-03-02", "starts_on": "2026-03-15",
+              "visibility": "members", "external_ref": created.json()["external_ref"],
+              "aliases": "Alatau Stroy LLP", "identifiers": "bin:123456789012"}
+    changed = contributor.post(f"/console/entries/{entry_id}/edit", data={**values, "ends_on": "2029-03-14"})
+    assert changed.status_code == 303, changed.text
+    page = contributor.get(changed.headers["location"]).text
+    assert "Entry changed." in page and "<ins>2029-03-14</ins>" in page  # the history shows the difference
+    stale = contributor.post(f"/console/entries/{entry_id}/edit", data={**values, "ends_on": "2030-01-01"})
+    assert stale.status_code == 422 and "someone changed this entry" in stale.text
+    outsider = signed_in(console_url, person("contributor"))
+    assert outsider.get(f"/console/entries/{entry_id}/edit").status_code == 403
+    refused = outsider.post(f"/console/entries/{entry_id}/edit", data={**values, "ends_on": "2031-01-01",
+                                                                       "csrf": csrf_of(outsider.get("/console/").text)})
+    assert refused.status_code in (403, 422)
+    assert "2031-01-01" not in contributor.get(f"/console/entries/{entry_id}").text
