@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from debarlist_match.identifiers import GLOBAL_SCHEMES, identifier_key
 from debarlist_match.normalise import PreparedName, prepare_names
 from debarlist_match.scoring import (
+    GENERIC_WEIGHT,
     ID_CONFLICT_PENALTY,
     ID_MATCH_FLOOR,
     KIND_PENALTY,
@@ -30,6 +31,7 @@ from debarlist_match.scoring import (
     SimCache,
     compare_names,
     country_adjustment,
+    generic_skeletons,
     idf,
     legal_adjustment,
 )
@@ -72,9 +74,13 @@ class _Weights(dict[str, float]):
         super().__init__()
         self._df = df
         self._n = n_live
+        self._generic = generic_skeletons()
 
     def __missing__(self, skel: str) -> float:
-        w = self[skel] = idf(self._df.get(skel, 0), self._n)
+        w = idf(self._df.get(skel, 0), self._n)
+        if skel in self._generic:
+            w *= GENERIC_WEIGHT  # organisational words ("Group", "International"): see scoring.GENERIC_WORDS
+        self[skel] = w
         return w
 
 
@@ -372,9 +378,10 @@ class MatchIndex:
         # PRUNE_MARGIN keeps the choice between a pruned and a kept alias of the same record unchanged.
         base_need = None if strong else threshold - c_adj - k_adj - i_adj - PRUNE_MARGIN
         # Chinese names in pinyin are compared syllable by syllable (pinyin.py): a firm of a Chinese-speaking
-        # country, or one the list also names in Han script.
-        syllabic = (lcountry in SYLLABIC_COUNTRIES or qcountry in SYLLABIC_COUNTRIES
-                    or any(n.han for n in self._names[rid]))  # fmt: skip
+        # country, or one of no stated country that the list also names in Han script.
+        syllabic = lcountry in SYLLABIC_COUNTRIES or qcountry in SYLLABIC_COUNTRIES
+        if not syllabic and lcountry is None:
+            syllabic = any(n.han for n in self._names[rid])
         best: tuple[float, PreparedName, PreparedName, NameComparison] | None = None
         best_key = -1.0
         pruned = False

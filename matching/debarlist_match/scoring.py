@@ -47,9 +47,9 @@ NUMBER_PENALTY = 0.25  # both names carry a number and they differ: another memb
 QUALIFIER_PENALTY = 0.07  # a place closing only one name ("Orion Group Kazakhstan"): maybe a subsidiary
 GENERIC_WEIGHT = 0.3  # share of its IDF an organisational word ("Group", "International") keeps
 # Organisational words that firms add and drop ("Balkan Trans International Ltd" / "Balkan Trans Ltd"): they
-# keep GENERIC_WEIGHT of their weight wherever they stand, matched or not.  Written as folds; their
-# skeletons are compared.  Legal forms are not here (legal_forms.py strips them); sector words are not
-# either ("Stroy", "Services" tell firms apart, their IDF is what they are worth).
+# keep GENERIC_WEIGHT of their weight wherever they stand, matched or not (the index's word weights apply
+# it).  Written as folds; their skeletons are compared.  Legal forms are not here (legal_forms.py strips
+# them); sector words are not either ("Stroy", "Services" tell firms apart, their IDF is what they are worth).
 GENERIC_WORDS = frozenset(
     str.split(
         "group groupe gruppe grupo gruppo grupa grup gruppa группа групп "
@@ -268,7 +268,7 @@ def _merge_joined(a_f: list[str], a_s: list[str], b_s: Sequence[str]) -> tuple[l
     bset = set(b_s)
     # A joined pair is longer than most single words: only words of about its length can be it.
     longest_b = max(map(len, b_s), default=0)
-    i = 0
+    i = 0 if any(len(x) <= 3 for x in a_s[1:-1]) else len(a_s)
     while i < len(a_s) - 2:
         # Particles: "van den Berg" = "Vandenberg", "de la Cruz" = "Delacruz" (a short middle word, exact).
         if len(a_s[i + 1]) <= 3 and not (bset & {a_s[i], a_s[i + 1], a_s[i + 2]}):
@@ -300,9 +300,10 @@ def _joinable(a_s: Sequence[str], bset: set[str]) -> bool:
     """Whether _merge_joined could merge anything on side a (same test, no mutation)."""
     if len(a_s) < 2:
         return False
-    for x, y, z in zip(a_s, a_s[1:], a_s[2:], strict=False):
-        if len(y) <= 3 and x + y + z in bset:
-            return True
+    if len(a_s) > 2 and any(len(x) <= 3 for x in a_s[1:-1]):
+        for x, y, z in zip(a_s, a_s[1:], a_s[2:], strict=False):
+            if len(y) <= 3 and x + y + z in bset:
+                return True
     longest_b = max(map(len, bset), default=0)
     for x, y in itertools.pairwise(a_s):
         if x in bset or y in bset:
@@ -366,9 +367,8 @@ def compare_names(
         lf, ls, m2 = _merge_joined(lf, ls, qs)
         merged = m1 or m2
     place_set = _PLACES or _load_places()
-    generic = _GENERIC or generic_skeletons()
-    wq = [weight(x) * GENERIC_WEIGHT if x in generic else weight(x) for x in qs]
-    wl = [weight(x) * GENERIC_WEIGHT if x in generic else weight(x) for x in ls]
+    wq = [weight(x) for x in qs]
+    wl = [weight(x) for x in ls]
     q_places = _discount_place_suffix(qs, wq, place_set) if qs and qs[-1] in place_set else 0
     l_places = _discount_place_suffix(ls, wl, place_set) if ls and ls[-1] in place_set else 0
     sum_q = sum(wq)
