@@ -3,12 +3,14 @@ long to wait, and when a token is due for renewal. No I/O happens here."""
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote_plus
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -146,6 +148,12 @@ def batches(items: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]
     if not 1 <= size <= MAX_SUBJECTS_PER_CALL:
         raise ValueError(f"batch_size must be between 1 and {MAX_SUBJECTS_PER_CALL}")
     return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def basic_credentials(client_id: str, client_secret: str) -> str:
+    """client_secret_basic (RFC 6749 2.3.1): id and secret each form-url-encoded, then Basic."""
+    raw = f"{quote_plus(client_id)}:{quote_plus(client_secret)}".encode()
+    return "Basic " + base64.b64encode(raw).decode("ascii")
 
 
 def idempotency(key: str | None) -> dict[str, str]:

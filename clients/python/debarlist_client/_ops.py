@@ -236,3 +236,24 @@ def redeliver_webhook(webhook_id: str, delivery_id: str) -> Call[dict[str, Any]]
     # Requeues the delivery (same webhook-id): a repeat requeues it again, which the receiver
     # recognises by the id.
     return Call("POST", f"/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", JSON, idempotent=True)
+
+
+# ------------------------------------------------------------------ credentials (secret rotation, API keys)
+
+def rotate_client_secret(client_id: str, overlap_seconds: int | None) -> Call[dict[str, Any]]:
+    # Each call makes a new secret: never repeated (a lost answer would lose the secret).
+    body = {"overlap_seconds": overlap_seconds} if overlap_seconds is not None else None
+    return Call("POST", f"/v1/clients/{client_id}/rotate-secret", JSON, json=body)
+
+
+def issue_api_key(client_id: str, name: str) -> Call[dict[str, Any]]:
+    # Each call issues another key: never repeated.
+    return Call("POST", f"/v1/clients/{client_id}/api-keys", JSON, json={"name": name})
+
+
+def list_api_keys(client_id: str) -> Call[list[dict[str, Any]]]:
+    return Call("GET", f"/v1/clients/{client_id}/api-keys", model(list[dict[str, Any]]))
+
+
+def revoke_api_key(client_id: str, key_id: str) -> Call[dict[str, Any]]:
+    return Call("POST", f"/v1/clients/{client_id}/api-keys/{key_id}/revoke", JSON, idempotent=True)  # twice is once

@@ -12,7 +12,16 @@ from typing import Any, TypeVar
 import httpx
 
 from debarlist_client import _ops
-from debarlist_client._core import Call, RetryPolicy, TokenState, batches, clean_params, screen_body, subject_dicts
+from debarlist_client._core import (
+    Call,
+    RetryPolicy,
+    TokenState,
+    basic_credentials,
+    batches,
+    clean_params,
+    screen_body,
+    subject_dicts,
+)
 from debarlist_client.errors import TransportError, error_for
 from debarlist_client.models import (
     AuditRecord,
@@ -66,10 +75,10 @@ class AsyncClient:
             if valid is not None:
                 return valid
             requested_at = self._clock()
-            call = Call("POST", "/v1/token", lambda r: Token.model_validate_json(r.content), idempotent=True)
-            response = await self._send(call, form={"grant_type": "client_credentials",
-                                                    "client_id": self._client_id,
-                                                    "client_secret": self._client_secret}, auth=False)
+            # client_secret_basic, what OAuth libraries send by default (the secret never in a body).
+            call = Call("POST", "/v1/token", lambda r: Token.model_validate_json(r.content), idempotent=True,
+                        headers={"Authorization": basic_credentials(self._client_id, self._client_secret)})
+            response = await self._send(call, form={"grant_type": "client_credentials"}, auth=False)
             return self._token.store(call.parse(response), requested_at)
 
     async def _send(self, call: Call[Any], *, form: Mapping[str, str] | None = None, auth: bool = True,
@@ -344,3 +353,21 @@ class AsyncClient:
     async def redeliver_webhook(self, webhook_id: str, delivery_id: str) -> dict[str, Any]:
         """POST /v1/webhooks/{id}/deliveries/{delivery_id}/redeliver."""
         return await self._run(_ops.redeliver_webhook(webhook_id, delivery_id))
+
+    # credentials: secret rotation and API keys (an admin of the client's organisation, or the operator)
+
+    async def rotate_client_secret(self, client_id: str, *, overlap_seconds: int | None = None) -> dict[str, Any]:
+        """POST /v1/clients/{id}/rotate-secret: the new ``client_secret`` (shown once)."""
+        return await self._run(_ops.rotate_client_secret(client_id, overlap_seconds))
+
+    async def issue_api_key(self, client_id: str, name: str) -> dict[str, Any]:
+        """POST /v1/clients/{id}/api-keys: ``api_key`` (shown once)."""
+        return await self._run(_ops.issue_api_key(client_id, name))
+
+    async def list_api_keys(self, client_id: str) -> list[dict[str, Any]]:
+        """GET /v1/clients/{id}/api-keys: the keys without secrets."""
+        return await self._run(_ops.list_api_keys(client_id))
+
+    async def revoke_api_key(self, client_id: str, key_id: str) -> dict[str, Any]:
+        """POST /v1/clients/{id}/api-keys/{key_id}/revoke."""
+        return await self._run(_ops.revoke_api_key(client_id, key_id))

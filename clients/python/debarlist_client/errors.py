@@ -61,6 +61,11 @@ def error_for(response: httpx.Response) -> ApiError:
         body = None
     if isinstance(body, dict) and "title" in body:
         problem = Problem.model_validate({**body, "status": body.get("status", response.status_code)})
+    elif isinstance(body, dict) and isinstance(body.get("error"), str):
+        # The token endpoint answers RFC 6749 5.2 bodies: the error code as the title.
+        problem = Problem(type="https://www.rfc-editor.org/rfc/rfc6749#section-5.2", title=body["error"],
+                          status=response.status_code, detail=body.get("error_description"),
+                          instance=response.request.url.path)
     else:
         problem = Problem(type="about:blank", title=response.reason_phrase or "Error", status=response.status_code,
                           detail=response.text[:500] or None, instance=response.request.url.path)
