@@ -64,14 +64,22 @@ def check_page(driver: Any, name: str) -> None:
 
 
 def navigate(driver: Any, element: Any) -> None:
-    """Click ``element`` and wait until the next page has replaced this one."""
+    """Click ``element`` and wait until the next page has replaced this one and finished loading."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
+
+    def replaced(_: Any) -> bool:
+        try:
+            page.tag_name  # noqa: B018 - raises once the old document is gone
+            return False
+        except WebDriverException:  # stale, or its node no longer in any document
+            return bool(driver.execute_script("return document.readyState") == "complete")
+
+    WebDriverWait(driver, 60).until(replaced)
 
 
 def sign_in(driver: Any, url: str, who: Someone) -> None:
