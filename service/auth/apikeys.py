@@ -143,7 +143,7 @@ def revoke(tx: Tx, client_id: str, key_id: str, by: Principal | None) -> ApiKeyO
     """Revoke a key at once; revoking a revoked key changes nothing."""
     client = _administered(tx, client_id, by, "client.api_key_revoke", "revoke API keys of clients")
     row = tx.session.execute(select(ApiKey).where(ApiKey.id == key_id[:36], ApiKey.client_id == client.id)
-                             .with_for_update()).scalar_one_or_none()
+                             .with_for_update(of=ApiKey)).scalar_one_or_none()
     if row is None:
         raise NotFound(f"client {client.id!r} has no API key {key_id!r}")
     if row.revoked_at is None:

@@ -228,10 +228,10 @@ def disable_client(tx: Tx, client_id: str, by: Principal | None = None) -> Clien
 def rotate_secret(tx: Tx, client_id: str, by: Principal | None, overlap_seconds: int) -> SecretRotated:
     """Give a client a new secret, shown once; the replaced one keeps working for
     ``overlap_seconds`` (an admin: its own organisation's clients only; a disabled client: 409)."""
-    # Locked: of two rotations at once the second replaces the first's secret knowingly, and
-    # the secret the first answered is not silently lost.
+    # Locked (the client's row alone: PostgreSQL locks no outer-joined row): of two rotations at
+    # once the second replaces the first's secret knowingly, and the first's is not silently lost.
     client = tx.session.execute(select(ApiClient).where(ApiClient.id == client_id[:64])
-                                .with_for_update()).scalar_one_or_none()
+                                .with_for_update(of=ApiClient)).scalar_one_or_none()
     if client is None:
         raise NotFound(f"client {client_id!r} does not exist")
     code = client.organisation.code
