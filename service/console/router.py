@@ -470,6 +470,14 @@ def entry(request: Request, entry_id: str, tx: TxDep, viewer: Reader, created: s
                  appeals=appeals, may_appeal=may_appeal, steps=("under_review", "upheld", "overturned", "varied"))
 
 
+@router.post("/entries/{entry_id}/withdraw")
+def withdraw(entry_id: str, tx: TxDep, viewer: ListingContributor, reason: Annotated[str, Form(max_length=2000)],
+             version: Annotated[str, Form(max_length=20)] = "") -> Response:
+    version_tag = f'"{entry_id}.v{version}"' if version.isdigit() else ""
+    views.withdraw_entry(tx, viewer.principal, entry_id, reason=reason, version_tag=version_tag)
+    return RedirectResponse(f"{PREFIX}/entries/{entry_id}?updated=1", status_code=303)
+
+
 @router.post("/entries/{entry_id}/appeals")
 def lodge_appeal(entry_id: str, tx: TxDep, viewer: ListingContributor,
                  lodged_on: Annotated[str, Form(max_length=10)], reference: Annotated[str, Form(max_length=200)] = ""

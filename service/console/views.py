@@ -21,7 +21,7 @@ from service.bidderlist import reading
 from service.bidderlist.reading import BidderList
 from service.bidderlist.run import RequestRefused, RunResult, run
 from service.entries import service as entries_service
-from service.entries.schemas import EntryCreate, EntryPatch, Ground
+from service.entries.schemas import EntryCreate, EntryPatch, Ground, Withdrawal
 from service.entries.states import Status, Visibility
 from service.kernel.clock import today
 from service.kernel.errors import NotFound, PreconditionFailed, ServiceError, Unprocessable
@@ -295,6 +295,14 @@ def watch_supplier(tx: Tx, principal: Principal, lists: Lists, form: dict[str, s
 
 def acknowledge_alert(tx: Tx, principal: Principal, alert_id: str) -> Any:
     return alerts.to_out(alerts.acknowledge(tx, principal, alert_id))
+
+
+def withdraw_entry(tx: Tx, principal: Principal, entry_id: str, *, reason: str, version_tag: str) -> Any:
+    """Withdraw the entry (the entries service's rule: the listing organisation's contributors,
+    with the reason kept in the audit log), If-Match from the version the page showed."""
+    body = _validated(Withdrawal, {"reason": reason})
+    return entries_service.to_out(entries_service.withdraw_entry(tx, principal, entry_id, body.reason,
+                                                                 version_tag or None))
 
 
 def review_queue(session: Session, principal: Principal) -> list[tuple[Any, str]]:

@@ -358,3 +358,25 @@ def test_the_listing_organisation_changes_an_entry_and_a_stale_form_is_refused(
                                                                        "csrf": csrf_of(outsider.get("/console/").text)})
     assert refused.status_code in (403, 422)
     assert "2031-01-01" not in contributor.get(f"/console/entries/{entry_id}").text
+
+
+def test_the_listing_organisation_withdraws_an_entry_with_its_reason(
+        harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
+    _, latin = unique_word()
+    org = harness.new_org()
+    api = harness.actor("contributor", org=org)
+    entry_id = harness.client.post("/v1/entries", json=entry_body(name=f"{latin} Withdrawn LLP"),
+                                   headers=api.headers).json()["id"]
+    contributor = signed_in(console_url, person("contributor", org=org))
+    page = contributor.get(f"/console/entries/{entry_id}")
+    short = contributor.post(f"/console/entries/{entry_id}/withdraw",
+                             data={"csrf": csrf_of(page.text), "reason": "x", "version": "1"})
+    assert short.status_code == 422
+    done = contributor.post(f"/console/entries/{entry_id}/withdraw",
+                            data={"csrf": csrf_of(page.text), "reason": "Decision annulled on appeal", "version": "1"})
+    assert done.status_code == 303, done.text
+    shown = contributor.get(f"/console/entries/{entry_id}").text
+    assert "entry.withdraw" in shown and "Withdraw the entry" not in shown
+    again = contributor.post(f"/console/entries/{entry_id}/withdraw",
+                             data={"csrf": csrf_of(page.text), "reason": "Decision annulled on appeal", "version": "1"})
+    assert again.status_code in (409, 412)
