@@ -370,6 +370,13 @@ def watch(request: Request, tx: TxDep, viewer: Screener, ref: Annotated[str, For
     return RedirectResponse(f"{PREFIX}/monitoring?status=new", status_code=303)
 
 
+@router.post("/alerts/{alert_id}/decision")
+def decide_alert(alert_id: str, tx: TxDep, viewer: Screener, decision: Annotated[str, Form(max_length=16)],
+                 note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    views.decide_alert(tx, viewer.principal, alert_id, decision=decision, note=note)
+    return RedirectResponse(f"{PREFIX}/monitoring?status=", status_code=303)
+
+
 @router.post("/alerts/{alert_id}/acknowledge")
 def acknowledge(alert_id: str, tx: TxDep, viewer: Screener) -> Response:
     views.acknowledge_alert(tx, viewer.principal, alert_id)

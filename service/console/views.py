@@ -31,7 +31,7 @@ from service.kernel.uow import Tx
 from service.listview import Lists
 from service.monitoring import alerts, decisions, watchlist
 from service.monitoring.models import MatchDecision
-from service.monitoring.schemas import ScreeningDecisionIn, WatchedSupplierIn
+from service.monitoring.schemas import DecisionIn, ScreeningDecisionIn, WatchedSupplierIn
 from service.observability.metrics import observe_screening
 from service.reviews import service as reviews_service
 from service.screening import service as screening_service
@@ -291,6 +291,12 @@ def watch_supplier(tx: Tx, principal: Principal, lists: Lists, form: dict[str, s
         where = ".".join(map(str, error["loc"]))
         raise Unprocessable(f"{where}: {str(error['msg']).removeprefix('Value error, ')}") from None
     return watchlist.add(tx, principal, lists, [body])[0]
+
+
+def decide_alert(tx: Tx, principal: Principal, alert_id: str, *, decision: str, note: str) -> Any:
+    """A decision on an alert's match (the monitoring service's rule: a false positive needs its reason)."""
+    body = _validated(DecisionIn, {"decision": decision, **({"note": note.strip()} if note.strip() else {})})
+    return decisions.to_out(decisions.decide_alert(tx, principal, alert_id, body))
 
 
 def acknowledge_alert(tx: Tx, principal: Principal, alert_id: str) -> Any:

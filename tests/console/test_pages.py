@@ -262,6 +262,17 @@ def test_a_screener_watches_a_supplier_and_acknowledges_the_alert_a_listing_rais
     done = officer.post(f"/console/alerts/{alert_id}/acknowledge", data={"csrf": csrf_of(page.text)})
     assert done.status_code == 303
     assert alert_id not in officer.get("/console/monitoring?status=new").text
+    page = officer.get("/console/monitoring?status=")
+    unreasoned = officer.post(f"/console/alerts/{alert_id}/decision",
+                              data={"csrf": csrf_of(page.text), "decision": "false_positive"})
+    assert unreasoned.status_code == 422 and "needs its reason" in unreasoned.text
+    decided = officer.post(f"/console/alerts/{alert_id}/decision",
+                           data={"csrf": csrf_of(page.text), "decision": "false_positive", "note": "Other BIN"})
+    assert decided.status_code == 303, decided.text
+    audit = harness.actor("auditor")
+    records = httpx.get(f"{console_url}/v1/audit", params={"action": "match.decide", "order": "desc"},
+                        headers=audit.headers).json()["items"]
+    assert any("Other BIN" in str(record["details"]) for record in records)  # audited by the service
     assert alert_id not in signed_in(console_url, person("screener")).get("/console/monitoring?status=").text
 
 
