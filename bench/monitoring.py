@@ -1,12 +1,19 @@
 """Monitoring after award (issue 10): re-screening watched suppliers after a bulk list change.
 
-Method: the real app (``create_app``, monitoring loop off) on a scratch SQLite database;
-``--watched`` suppliers are inserted raw into the watchlist (their first screening is not what
-is measured), ``--changes`` new entries, each matching one watched supplier, are posted in one
-bulk, then one monitoring run (``service.monitoring.runner.run_once``) is timed from the bulk's
-commit to the commit of its last alert. Baseline, same run: a full re-screen of every watched
-supplier with ``match_subjects`` (what re-screening everyone on each change would cost).
-Memory: the process's peak RSS. Output: bench/out/monitoring.txt.
+Method: the real app (``create_app``, monitoring loop off) on a scratch database (SQLite, or
+PostgreSQL with ``--database-url``); ``--watched`` suppliers are inserted raw into the watchlist
+(their first screening is not what is measured), ``--changes`` new entries are posted in one
+bulk, each a variant of one watched supplier's name (exact, a typo, Cyrillic with the Kazakh
+legal form, words swapped, another legal form) or, one in six, a name nobody watches; then one
+monitoring run (``service.monitoring.runner.run_once``: the inverse search, then the re-screen
+of its shortlist) is timed from the bulk's commit to the commit of its last alert.
+
+Baseline, same run and same changes: the old per-watch method (one search of the changed
+entries per watched supplier, as ``monitor`` did before the inverse search), timed for the
+candidate selection alone (the old run re-screened the same candidates after it, so the old run
+took at least that long). Recall: the watches the old method found (every watch a changed entry
+matches by forward screening) that the inverse shortlist also holds; it must be 100 %.
+Memory: the process's peak RSS. Output: bench/out/monitoring.txt (or --out).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from debarlist_match import DEFAULT_THRESHOLD
 from service.app import create_app
@@ -31,14 +39,17 @@ from service.auth.models import Organisation
 from service.auth.schemas import ClientCreate, OrganisationCreate
 from service.auth.service import create_client, create_organisation
 from service.config import Settings
+from service.entries.models import Entry
+from service.entries.policy import screened_partitions
 from service.kernel.clock import today, utcnow
 from service.kernel.roles import Role
 from service.kernel.uow import SYSTEM, Tx
+from service.listview.facts import ListedFacts
 from service.migrate import scratch_database
+from service.monitoring.inverse import SHORTLIST_THRESHOLD, entry_query, watch_index
 from service.monitoring.models import Alert, WatchedSupplier
 from service.monitoring.runner import run_once
-from service.screening.schemas import ScreenRequest, Subject
-from service.screening.service import match_subjects
+from service.monitoring.watchlist import MATCH_LIMIT, to_query
 
 OUT = Path(__file__).parent / "out"
 
@@ -50,6 +61,57 @@ def _word(rng: random.Random) -> str:
 def _names(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return [f"{_word(rng)} {_word(rng)} {rng.choice(['LLP', 'JSC', 'Ltd'])}" for _ in range(n)]
+
+
+_CYRILLIC = dict(zip("abcdefghijklmnopqrstuvwxyz",
+                     ["а", "б", "ц", "д", "е", "ф", "г", "х", "и", "й", "к", "л", "м", "н", "о", "п", "к", "р",
+                      "с", "т", "у", "в", "в", "кс", "ы", "з"], strict=True))
+
+
+def _variant(name: str, i: int, rng: random.Random) -> str:
+    """The name a changed entry carries: a variant of a watched name the engine should still match,
+    or (one in six) a name nobody watches."""
+    words, form = name.rsplit(" ", 1)[0].split(), name.rsplit(" ", 1)[1]
+    kind = i % 6
+    if kind == 1:  # a typo in one word
+        w = rng.randrange(len(words))
+        pos = rng.randrange(1, len(words[w]))
+        words[w] = words[w][:pos] + rng.choice(string.ascii_lowercase) + words[w][pos + 1:]
+    elif kind == 2:  # Cyrillic script, Kazakh legal form first
+        cyr = " ".join("".join(_CYRILLIC[c] for c in w.lower()).capitalize() for w in words)
+        return f"ТОО «{cyr}»"
+    elif kind == 3:
+        words.reverse()
+    elif kind == 4:
+        form = {"LLP": "Ltd", "Ltd": "JSC", "JSC": "LLP"}[form]
+    elif kind == 5:
+        return f"{_word(rng)} {_word(rng)} {form}"
+    return f"{' '.join(words)} {form}"
+
+
+def _old_candidates(session: Session, view: Any, changed: set[str]) -> set[str]:
+    """The old per-watch method (before the inverse search): every watch searched against the
+    changed entries, plus the watches whose last matches hold one (the code ``monitor`` ran)."""
+    on = today()
+    found: set[str] = set()
+    watches = session.scalars(select(WatchedSupplier).where(
+        (WatchedSupplier.watch_until.is_(None)) | (WatchedSupplier.watch_until >= on))
+        .order_by(WatchedSupplier.organisation_id, WatchedSupplier.position)).all()
+    for w in watches:
+        org = w.organisation_id
+
+        def among_changed(facts: ListedFacts, org: int = org) -> bool:
+            return facts.entry_id in changed and facts.screenable_by(org) and facts.in_force_on(on)
+
+        if any(m["entry_id"] in changed for m in w.last_matches) or view.search(
+                to_query(w), threshold=DEFAULT_THRESHOLD, limit=MATCH_LIMIT, accept=among_changed,
+                partitions=screened_partitions(org, include_inactive=False)):
+            found.add(w.id)
+    return found
+
+
+def _rss() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _entry(name: str, ref: str) -> dict[str, Any]:
@@ -69,9 +131,18 @@ def _token(client: TestClient, app: Any, roles: list[Role]) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def run(watched: int, change_sizes: list[int], background: int) -> list[str]:
-    lines = []
-    with tempfile.TemporaryDirectory() as tmp, scratch_database(None, Path(tmp), "bench_mon") as url:
+def run(watched: int, change_sizes: list[int], background: int, database_url: str | None,
+        baseline: set[int]) -> list[str]:
+    backend = "PostgreSQL" if database_url and database_url.startswith("postgresql") else "SQLite"
+    lines = [f"{backend}, {watched:,} watched suppliers, {background:,} entries listed before them, "
+             f"shortlist threshold {SHORTLIST_THRESHOLD:.2f} (screening {DEFAULT_THRESHOLD})"]
+    print(lines[0], flush=True)
+
+    def say(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(database_url, Path(tmp), "bench_mon") as url:
         key = Path(tmp) / "key.pem"
         key.write_text(generate_pem())
         app = create_app(Settings(database_url=url, signing_key_file=key, env="development", log_level="WARNING",
@@ -90,36 +161,56 @@ def run(watched: int, change_sizes: list[int], background: int) -> list[str]:
             with app.state.session_factory() as session:
                 org_id = session.scalar(select(Organisation.id).where(Organisation.code == "BENCH"))
                 now = utcnow()
-                session.execute(insert(WatchedSupplier), [
-                    {"id": str(uuid.uuid4()), "organisation_id": org_id, "ref": f"w-{i}",
-                     "subject": {"name": n, "aliases": [], "country": "KZ", "identifiers": [], "kind": None},
-                     "contract_ref": None, "watch_until": None, "last_matches": [], "last_revision": 0,
-                     "created_at": now, "updated_at": now} for i, n in enumerate(watch_names)])
+                for first in range(0, watched, 10_000):
+                    session.execute(insert(WatchedSupplier), [
+                        {"id": str(uuid.uuid4()), "organisation_id": org_id, "ref": f"w-{i}",
+                         "subject": {"name": n, "aliases": [], "country": "KZ", "identifiers": [], "kind": None},
+                         "contract_ref": None, "watch_until": None, "last_matches": [], "last_revision": 0,
+                         "created_at": now, "updated_at": now}
+                        for i, n in enumerate(watch_names[first:first + 10_000], start=first)])
                 session.commit()
+            start = time.perf_counter()
             run_once(app.state.session_factory, app.state.lists)  # the cursor catches up with the fill
+            say(f"first run (builds the watch index of {len(watch_index(app.state.lists)):,} watches): "
+                f"{time.perf_counter() - start:.2f} s, peak RSS {_rss():.0f} MiB")
+            rng = random.Random(5)
             offset = 0
             for changes in change_sizes:
-                rows = [_entry(n, f"ch-{offset + i}") for i, n in enumerate(watch_names[offset:offset + changes])]
+                rows = [_entry(_variant(n, i, rng), f"ch-{offset + i}")
+                        for i, n in enumerate(watch_names[offset:offset + changes])]
                 offset += changes
                 posted = client.post("/v1/entries/bulk", json={"entries": rows}, headers=lister)
                 assert posted.status_code == 200, posted.text[:300]
                 start = time.perf_counter()
                 raised = run_once(app.state.session_factory, app.state.lists)
                 took = time.perf_counter() - start
-                lines.append(f"{changes:>6} changes x {watched:,} watched: commit -> last alert {took:8.2f} s, "
-                             f"{raised} alerts, {raised / took:8.1f} alerts/s")
+                say(f"{changes:>6} changes x {watched:,} watched: commit -> last alert {took:8.2f} s, "
+                    f"{raised} alerts, {raised / took:8.1f} alerts/s, peak RSS {_rss():.0f} MiB")
+                if changes not in baseline:
+                    continue
+                with app.state.session_factory() as session:
+                    view = app.state.lists.live(session)
+                    entries = session.scalars(select(Entry).where(
+                        Entry.external_ref.in_([r["external_ref"] for r in rows]))).all()
+                    changed = {e.id for e in entries}
+                    start = time.perf_counter()
+                    old = _old_candidates(session, view, changed)
+                    old_took = time.perf_counter() - start
+                    index = watch_index(app.state.lists)
+                    start = time.perf_counter()
+                    index.sync(session)
+                    short = index.shortlist(entry_query(e) for e in entries) | index.holding(changed)
+                    new_took = time.perf_counter() - start
+                kept = len(old & short)
+                say(f"       baseline, old per-watch method: candidate selection alone {old_took:8.2f} s "
+                    f"({old_took / took:.1f}x the whole new run); inverse shortlist {new_took:.2f} s")
+                say(f"       recall of the shortlist: {kept}/{len(old)} forward-matched watches "
+                    f"= {100 * kept / max(len(old), 1):.1f} %; shortlist {len(short)} watches "
+                    f"(precision {100 * kept / max(len(short), 1):.0f} %)")
             with app.state.session_factory() as session:
-                view = app.state.lists.live(session)
                 total_alerts = session.query(Alert).count()
-            subjects = [Subject(ref=f"w-{i}", name=n, country="KZ") for i, n in enumerate(watch_names)]
-            start = time.perf_counter()
-            for i in range(0, len(subjects), 1000):
-                request = ScreenRequest.model_construct(subjects=subjects[i:i + 1000], limit=5, include_inactive=False)
-                match_subjects(view, request, on=today(), threshold=DEFAULT_THRESHOLD, organisation_id=org_id or 0)
-            full = time.perf_counter() - start
-            lines.append(f"baseline: full re-screen of {watched:,} watched suppliers {full:8.2f} s")
-            lines.append(f"alerts written in all: {total_alerts}; list: {background + offset:,} entries; "
-                         f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+            say(f"alerts written in all: {total_alerts}; list: {background + offset:,} entries; "
+                f"peak RSS {_rss():.0f} MiB")
         app.state.engine.dispose()
     return lines
 
@@ -129,11 +220,14 @@ def main() -> None:
     parser.add_argument("--watched", type=int, default=100_000)
     parser.add_argument("--changes", type=int, nargs="+", default=[1000, 10, 1])
     parser.add_argument("--background", type=int, default=5000, help="entries listed before the watches")
+    parser.add_argument("--baseline", type=int, nargs="*", default=[1000, 1],
+                        help="change sizes the old per-watch method is also timed for (it is slow)")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server's URL (default: SQLite)")
+    parser.add_argument("--out", type=Path, default=OUT / "monitoring.txt")
     args = parser.parse_args()
-    lines = run(args.watched, args.changes, args.background)
-    OUT.mkdir(exist_ok=True)
-    (OUT / "monitoring.txt").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    lines = run(args.watched, args.changes, args.background, args.database_url, set(args.baseline))
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

