@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.auth.apikeys import authenticate as authenticate_api_key
 from service.auth.models import ApiClient
 from service.auth.tokens import verify_token
 from service.idempotency.models import IdempotencyKey
@@ -216,6 +217,9 @@ class Idempotency:
                            f"Idempotency-Key must be one header of 1 to {MAX_KEY_LENGTH} printable ASCII characters")
             return
         client_id = _client_id(scope)
+        if client_id is None and _api_key(scope) is not None:
+            # An API key's client (argon2 and a read: off the event loop).
+            client_id = await anyio.to_thread.run_sync(_api_key_client, scope)
         if client_id is None:
             await self.app(scope, receive, send)
             return
@@ -291,6 +295,26 @@ async def _settle(store: KeyStore, reservation: int, status: int | None, headers
         # The answer still goes out. A reservation left incomplete answers 409 until its lease
         # ends: safer than deleting it, which would let a retry run a second time.
         log.exception("could not store or release idempotency key %s", reservation)
+
+
+def _api_key(scope: Scope) -> str | None:
+    values = [value for name, value in scope.get("headers") or [] if name == b"authorization"]
+    if len(values) != 1:
+        return None
+    scheme, _, key = values[0].decode("latin-1").partition(" ")
+    return key.strip() if scheme.lower() == "apikey" and key.strip() else None
+
+
+def _api_key_client(scope: Scope) -> str | None:
+    """The client of a valid API key (``Authorization: ApiKey``), else None."""
+    key = _api_key(scope)
+    if key is None:
+        return None
+    try:
+        with scope["app"].state.sessions.read() as session:
+            return authenticate_api_key(session, key, operator_clients=True).id
+    except Exception:  # Unauthorized, or anything a hostile key provokes: the app answers it
+        return None
 
 
 def _client_id(scope: Scope) -> str | None:

@@ -5,6 +5,7 @@ organisation); revoked keys and disabled clients are refused (401); audited; nev
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -145,3 +146,15 @@ def test_keys_are_masked_in_any_log_line(actor: Callable[..., Actor], url: str,
 
     rendered = "".join(formatter("json").format(record) for record in caplog.records)
     assert key not in rendered and body["prefix"] in rendered
+
+
+def test_an_idempotency_key_replays_for_an_api_key(url: str, actor: Callable[..., Actor]) -> None:
+    admin = actor("admin")
+    who = actor("screener", org=admin.organisation)
+    key = issue_key(url, admin, who.client_id).json()["api_key"]
+    headers = {**_key_auth(key), "Idempotency-Key": "apikey-" + secrets.token_hex(8)}
+    first = HTTP.post(f"{url}/v1/screen", json=SCREEN, headers=headers)
+    again = HTTP.post(f"{url}/v1/screen", json=SCREEN, headers=headers)
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert again.json()["screening_id"] == first.json()["screening_id"]
