@@ -37,8 +37,19 @@ def get_tx(request: Request) -> Iterator[Tx]:
     when the endpoint returned without error, and before the response is sent (the dependency
     has function scope): an acknowledged write is a committed one, and a failed commit is the
     request's error, not a silent loss."""
+    yield from _unit_of_work(request, writing=request.method not in READ_METHODS)
+
+
+def get_writing_tx(request: Request) -> Iterator[Tx]:
+    """A writing unit of work whatever the method, for a GET that writes by its protocol's
+    definition (reconciliation 0.2 sends queries by GET too; a query is a screening, which keeps
+    its receipt). Committed as ``get_tx`` commits."""
+    yield from _unit_of_work(request, writing=True)
+
+
+def _unit_of_work(request: Request, *, writing: bool) -> Iterator[Tx]:
     tx = Tx(sessions=request.app.state.sessions, request_id=getattr(request.state, "request_id", None),
-            writing=request.method not in READ_METHODS)
+            writing=writing)
     try:
         yield tx
         if tx.writing:
