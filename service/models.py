@@ -4,11 +4,12 @@ from service.appeals.models import Appeal
 from service.audit.models import Checkpoint
 from service.auth.models import ApiClient, Organisation
 from service.console.models import Person, PersonSession
+from service.decisions.models import MatchDecision
 from service.entries.models import Entry, EntryRevision, Review
 from service.idempotency.models import IdempotencyKey
 from service.kernel.db import Base
 from service.kernel.ledger import AuditRecord, Ledger
-from service.monitoring.models import Alert, MatchDecision, MonitoringCursor, WatchedSupplier
+from service.monitoring.models import Alert, MonitoringCursor, WatchedSupplier
 from service.recognitions.models import Recognition
 from service.screening.models import Screening
 from service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent

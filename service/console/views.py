@@ -20,6 +20,7 @@ from service.audit.verify import verify_chain
 from service.bidderlist import reading
 from service.bidderlist.reading import BidderList
 from service.bidderlist.run import RequestRefused, RunResult, run
+from service.decisions.models import MatchDecision
 from service.entries import service as entries_service
 from service.entries.schemas import EntryCreate, EntryPatch, Ground, Withdrawal
 from service.entries.states import Status, Visibility
@@ -30,7 +31,6 @@ from service.kernel.roles import Role
 from service.kernel.uow import Tx
 from service.listview import Lists
 from service.monitoring import alerts, decisions, watchlist
-from service.monitoring.models import MatchDecision
 from service.monitoring.schemas import DecisionIn, ScreeningDecisionIn, WatchedSupplierIn
 from service.observability.metrics import observe_screening
 from service.reviews import service as reviews_service

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.common.cursor import decode_cursor, encode_cursor
+from service.decisions.keys import standing, subject_key
 from service.entries.models import Entry
 from service.kernel.clock import today, utcnow
 from service.kernel.errors import NotFound
@@ -24,7 +25,6 @@ from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
 from service.monitoring.inverse import entry_query, watch_index
-from service.monitoring.keys import standing, subject_key
 from service.monitoring.models import Alert, MonitoringCursor, WatchedSupplier
 from service.monitoring.schemas import AlertOut, AlertPage
 from service.monitoring.watchlist import screen_watched

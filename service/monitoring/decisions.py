@@ -7,14 +7,15 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.decisions.keys import standing, subject_key
+from service.decisions.models import MatchDecision
 from service.entries.models import Entry
 from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, NotFound
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.monitoring import alerts
-from service.monitoring.keys import standing, subject_key
-from service.monitoring.models import MatchDecision, WatchedSupplier
+from service.monitoring.models import WatchedSupplier
 from service.monitoring.schemas import DecisionIn, DecisionOut, ScreeningDecisionIn
 from service.screening.service import readable_screening
 from service.webhooks import outbox

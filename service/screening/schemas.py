@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from service.common.strict import Day, Flag, Instant, Integer, Number
+from service.decisions.schemas import StandingDecision
 from service.entries.schemas import Country, validate_country
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -174,6 +175,10 @@ class ScreenMatch(BaseModel):
         description="How the score was reached: the aligned tokens and any identifier hit.",
         examples=[{"method": "name", "tokens": [["alatau", "алатау", 1.0], ["stroy", "строй", 1.0]]}])
     entry: MatchedEntry
+    decision: StandingDecision | None = Field(
+        default=None, description="The organisation's standing decision on this supplier (name, country, "
+                                  "identifiers) and entry, shown beside the match, never instead of it; "
+                                  "null when there is none.")
 
 
 class SubjectResult(BaseModel):

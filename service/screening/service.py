@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from debarlist_match import ALGORITHM, DEFAULT_THRESHOLD, Identifier, Match, Query
 from service.auth.models import Organisation
+from service.decisions.keys import standing_many, subject_key
+from service.decisions.schemas import StandingDecision
+from service.entries.models import Entry
 from service.entries.policy import screened_partitions
 from service.kernel.clock import today, utcnow
 from service.kernel.errors import NotFound
@@ -110,11 +114,34 @@ def screen(tx: Tx, principal: Principal, lists: Lists, request: ScreenRequest) -
         view: ListView = (lists.at(session, Cut(known_at=request.known_at)) if request.known_at is not None
                           else lists.live(session))
     results = match_subjects(view, request, on=on, threshold=threshold, organisation_id=principal.organisation_id)
+    with tx.read() as session:
+        show_decisions(session, principal.organisation_id, request.model_dump(mode="json")["subjects"], results)
     response = ScreenResponse(screening_id=str(uuid.uuid4()), screened_at=utcnow(), as_of=on,
                               list_revision=view.revision, algorithm=ALGORITHM, threshold=threshold,
                               tender_ref=request.tender_ref, known_at=request.known_at, results=results)
     _keep_receipt(tx, principal, request, response)
     return response
+
+
+def show_decisions(session: Session, organisation_id: int, subjects: list[dict[str, Any]],
+                   results: list[SubjectResult]) -> None:
+    """Put the organisation's standing decision beside each match it covers (same supplier, same
+    entry), marking whether the entry changed since it was decided."""
+    keys = [subject_key(subject) for subject in subjects]
+    pairs = {(key, match.entry_id) for key, result in zip(keys, results, strict=True) for match in result.matches}
+    found = standing_many(session, organisation_id, pairs)
+    revisions: dict[str, int] = {}
+    if found:
+        rows = session.execute(select(Entry.id, Entry.revision).where(Entry.id.in_({e for _, e in found})))
+        revisions = {entry_id: revision for entry_id, revision in rows}
+    for key, result in zip(keys, results, strict=True):
+        for match in result.matches:
+            decision = found.get((key, match.entry_id))
+            match.decision = None if decision is None else StandingDecision(
+                id=decision.id, decision=decision.decision,
+                note=decision.note, action=decision.action, decided_by=decision.decided_by,
+                decided_at=decision.decided_at, entry_revision=decision.entry_revision,
+                current=revisions.get(match.entry_id) == decision.entry_revision)
 
 
 def _keep_receipt(tx: Tx, principal: Principal, request: ScreenRequest, response: ScreenResponse) -> None:
@@ -150,9 +177,12 @@ def get_receipt(session: Session, principal: Principal, screening_id: str) -> Sc
     screening = readable_screening(session, principal, screening_id)
     org = session.get(Organisation, screening.organisation_id)
     assert org is not None
+    results = [SubjectResult.model_validate(r) for r in screening.results]
+    # Decisions taken since the screening ran are shown too: the receipt is the tender file's record.
+    show_decisions(session, screening.organisation_id, screening.request["subjects"], results)
     return ScreeningReceipt(
         screening_id=screening.id, screened_at=screening.screened_at, as_of=screening.as_of,
         list_revision=screening.list_revision, algorithm=screening.algorithm, threshold=screening.threshold,
-        tender_ref=screening.tender_ref, results=[SubjectResult.model_validate(r) for r in screening.results],
+        tender_ref=screening.tender_ref, results=results,
         organisation=org.code, client_id=screening.client_id, request=screening.request,
         known_at=screening.request.get("known_at"))

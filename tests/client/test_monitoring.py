@@ -40,6 +40,8 @@ def test_monitoring_methods(base_url: str, actor: Callable[..., Actor]) -> None:
         screening = client.screen([{"ref": "b", "name": name}])
         confirmed = client.decide_screening_match(screening.screening_id, {
             "ref": "b", "entry_id": entry.id, "decision": "confirmed", "note": "same"})
+        shown = client.get_screening(screening.screening_id).results[0].matches[0].decision
+        assert shown is not None and shown.id == confirmed["id"] and shown.decision == "confirmed"
         assert [d["id"] for d in client.decision_history(decided["id"])] == [decided["id"], confirmed["id"]]
         assert client.reverse_decision(confirmed["id"])["reversed_at"]
         client.unwatch_supplier(other["id"])  # c-1 stays: its alert is decided again below

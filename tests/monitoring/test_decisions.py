@@ -4,6 +4,7 @@ only; superseded and reversed decisions stay in the history; a new entry revisio
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -68,3 +69,47 @@ def test_decide_on_an_alert_and_a_receipt_reverse_and_keep_history(
                         headers={**owner.headers, "If-Match": etag}).status_code == 200
     assert [a["reason"] for a in _alerts(client, screener, "sup-d", 2, harness)] == [
         "match_appeared", "match_changed"]
+
+
+def test_later_screenings_and_the_receipt_show_the_decision_beside_the_match(
+        client: TestClient, actor: Callable[..., Actor]) -> None:
+    """A decided false positive is shown, not hidden: the match stays, with the decision and
+    whether the entry changed since; another organisation sees no decision of ours."""
+    _, word = unique_word()
+    name = f"{word} Montazh LLP"
+    screener, stranger, owner = actor("screener"), actor("screener"), actor("contributor")
+    entry = client.post("/v1/entries", json=entry_body(name=name, aliases=[], identifiers=[]),
+                        headers=owner.headers).json()
+    subject = {"subjects": [{"ref": "bid-1", "name": name, "country": "KZ"}]}
+
+    def screen(who: Actor) -> dict[str, Any]:
+        response = client.post("/v1/screen", headers=who.headers, json=subject)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def match_of(result: dict[str, Any]) -> dict[str, Any]:
+        return next(m for m in result["results"][0]["matches"] if m["entry_id"] == entry["id"])
+
+    first = screen(screener)
+    assert match_of(first)["decision"] is None
+    decided = client.post(f"/v1/screenings/{first['screening_id']}/decisions", headers=screener.headers,
+                          json={"ref": "bid-1", "entry_id": entry["id"], "decision": "false_positive",
+                                "note": "Different firm, other BIN"})
+    assert decided.status_code == 201, decided.text
+
+    shown = match_of(screen(screener))["decision"]
+    assert shown["id"] == decided.json()["id"] and shown["decision"] == "false_positive"
+    assert shown["note"] == "Different firm, other BIN" and shown["current"] is True
+    receipt = client.get(f"/v1/screenings/{first['screening_id']}", headers=screener.headers)
+    assert receipt.status_code == 200, receipt.text
+    assert match_of(receipt.json())["decision"]["id"] == decided.json()["id"]
+    assert match_of(screen(stranger))["decision"] is None  # decisions are the organisation's own
+
+    changed = client.patch(f"/v1/entries/{entry['id']}", json={"aliases": [f"{word} Montazh"]},
+                           headers={**owner.headers, "If-Match": "*"})
+    assert changed.status_code == 200, changed.text
+    assert match_of(screen(screener))["decision"]["current"] is False  # decided on an older revision
+
+    reversed_ = client.post(f"/v1/decisions/{decided.json()['id']}/reverse", headers=screener.headers)
+    assert reversed_.status_code == 200, reversed_.text
+    assert match_of(screen(screener))["decision"] is None

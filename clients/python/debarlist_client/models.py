@@ -132,6 +132,19 @@ class MatchedEntry(_Model):
     organisation: str
 
 
+class StandingDecision(_Model):
+    """The organisation's decision on this supplier and entry, shown beside the match."""
+
+    id: str
+    decision: str
+    note: str | None = None
+    action: str | None = None
+    decided_by: str
+    decided_at: datetime
+    entry_revision: int
+    current: bool
+
+
 class ScreenMatch(_Model):
     entry_id: str
     score: float
@@ -139,6 +152,7 @@ class ScreenMatch(_Model):
     query_name: str
     explanation: dict[str, Any] = Field(default_factory=dict)
     entry: MatchedEntry
+    decision: StandingDecision | None = None
 
 
 class SubjectResult(_Model):
