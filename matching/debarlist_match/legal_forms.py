@@ -391,6 +391,7 @@ ABBREVIATIONS: dict[str, str] = {
     "bldrs": "builders",
     "contrs": "contractors",
     "consult": "consulting",
+    "coop": "cooperative",
 }
 
 

@@ -45,6 +45,7 @@ EXTRA = [
     company("northern", "Northern Services Ltd"),
     company("acme", "Acme Manufacturing Corporation"),
     company("smith_bros", "Smith Brothers Company"),
+    company("aral_coop", "Aral Fisheries Cooperative"),
     company("starlogic", "Zarafshan Star Logistics (formerly Zarafshan Trans) LLC"),
     person("nielsen", "Anna Nielsen"),
     person("smith", "John Smith"),
@@ -232,6 +233,7 @@ def test_conflicting_legal_form_is_evidence_against(idx: MatchIndex) -> None:
         ("Acme Mfg. Corp.", "acme"),
         ("Smith Bros Co", "smith_bros"),
         ("Smith Bros. Co.", "smith_bros"),
+        ("Aral Fisheries Coop", "aral_coop"),
     ],
 )
 def test_abbreviations(idx: MatchIndex, name: str, key: str) -> None:
