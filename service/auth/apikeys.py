@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from service.auth.models import ApiClient, ApiKey
 from service.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from service.auth.secrets import hash_secret, verify_secret
-from service.auth.service import ForbiddenHere, OperatorClientRefused, _may_administer, _not_your_organisation
+from service.auth.service import ForbiddenHere, OperatorClientRefused, may_administer, not_your_organisation
 from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, NotFound, Unauthorized
 from service.kernel.principal import Principal
@@ -99,8 +99,8 @@ def _administered(tx: Tx, client_id: str, by: Principal | None, operation: str, 
     if client is None:
         raise NotFound(f"client {client_id!r} does not exist")
     code = client.organisation.code
-    if not _may_administer(by, code):
-        raise ForbiddenHere(_not_your_organisation(by, what, code), operation=operation, target_type="client",
+    if not may_administer(by, code):
+        raise ForbiddenHere(not_your_organisation(by, what, code), operation=operation, target_type="client",
                             target_id=client.id, organisation=code)
     return client
 
@@ -132,7 +132,7 @@ def list_keys(tx: Tx, client_id: str, by: Principal | None) -> list[ApiKeyOut]:
     if client is None:
         raise NotFound(f"client {client_id!r} does not exist")
     if by is not None and not by.has(Role.operator, Role.auditor) and by.organisation != client.organisation.code:
-        raise ForbiddenHere(_not_your_organisation(by, "list the API keys of clients", client.organisation.code),
+        raise ForbiddenHere(not_your_organisation(by, "list the API keys of clients", client.organisation.code),
                             operation="client.api_key_list", target_type="client", target_id=client.id)
     rows = tx.session.execute(select(ApiKey).where(ApiKey.client_id == client.id)
                               .order_by(ApiKey.created_at, ApiKey.id)).scalars()

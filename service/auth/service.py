@@ -50,7 +50,7 @@ def _is_operator(by: Principal | None) -> bool:
     return by is None or by.has(Role.operator)
 
 
-def _may_administer(by: Principal | None, organisation: str) -> bool:
+def may_administer(by: Principal | None, organisation: str) -> bool:
     return _is_operator(by) or (by is not None and by.has(Role.admin) and by.organisation == organisation)
 
 
@@ -105,7 +105,7 @@ def record_token_denial(factory: sessionmaker[Session], actor: Actor, request_id
             session.rollback()
 
 
-def _not_your_organisation(by: Principal | None, what: str, organisation: str) -> str:
+def not_your_organisation(by: Principal | None, what: str, organisation: str) -> str:
     own = by.organisation if by is not None else "?"
     return (f"an admin may {what} only of its own organisation ({own}), not of {organisation!r}; "
             "administering another organisation requires the operator role")
@@ -158,8 +158,8 @@ def create_client(tx: Tx, data: ClientCreate, by: Principal | None = None, *,
     operator role to everyone.
     """
     roles = [str(role) for role in data.roles]
-    if not _may_administer(by, data.organisation):
-        raise ForbiddenHere(_not_your_organisation(by, "create clients", data.organisation),
+    if not may_administer(by, data.organisation):
+        raise ForbiddenHere(not_your_organisation(by, "create clients", data.organisation),
                             operation="client.create", target_type="organisation", target_id=data.organisation,
                             roles=roles)
     if Role.operator in data.roles:
@@ -190,7 +190,7 @@ def list_clients(session: Session, by: Principal | None = None, organisation: st
     (``organisation`` narrows the list; an admin naming another organisation is refused)."""
     if by is not None and not by.has(Role.operator, Role.auditor):
         if organisation is not None and organisation != by.organisation:
-            raise ForbiddenHere(_not_your_organisation(by, "list the clients", organisation),
+            raise ForbiddenHere(not_your_organisation(by, "list the clients", organisation),
                                 operation="client.list", target_type="organisation", target_id=organisation)
         organisation = by.organisation
     query = select(ApiClient).order_by(ApiClient.created_at, ApiClient.id)
@@ -206,8 +206,8 @@ def disable_client(tx: Tx, client_id: str, by: Principal | None = None) -> Clien
     if client is None:
         raise NotFound(f"client {client_id!r} does not exist")
     code = client.organisation.code
-    if not _may_administer(by, code):
-        raise ForbiddenHere(_not_your_organisation(by, "disable clients", code),
+    if not may_administer(by, code):
+        raise ForbiddenHere(not_your_organisation(by, "disable clients", code),
                             operation="client.disable", target_type="client", target_id=client.id,
                             organisation=code)
     # Concurrent disables of an organisation's clients queue on its row, so two admins
@@ -235,8 +235,8 @@ def rotate_secret(tx: Tx, client_id: str, by: Principal | None, overlap_seconds:
     if client is None:
         raise NotFound(f"client {client_id!r} does not exist")
     code = client.organisation.code
-    if not _may_administer(by, code):
-        raise ForbiddenHere(_not_your_organisation(by, "rotate the secrets of clients", code),
+    if not may_administer(by, code):
+        raise ForbiddenHere(not_your_organisation(by, "rotate the secrets of clients", code),
                             operation="client.rotate_secret", target_type="client", target_id=client.id,
                             organisation=code)
     if client.disabled:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.models import Organisation
 from service.auth.secrets import hash_secret, verify_secret
-from service.auth.service import _may_administer
+from service.auth.service import may_administer
 from service.console.models import Person, PersonSession
 from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, Forbidden, Unprocessable
@@ -77,7 +77,7 @@ def create_person(tx: Tx, *, organisation: str, username: str, display_name: str
     if unknown or not roles:
         raise Unprocessable(f"roles must be some of {', '.join(r.value for r in ORGANISATION_ROLES)}"
                             + (f"; not {', '.join(unknown)}" if unknown else ""))
-    if not _may_administer(by, organisation) and by is not None:
+    if not may_administer(by, organisation) and by is not None:
         raise Forbidden(f"an admin may add people only to its own organisation ({by.organisation})")
     if password is not None and len(password) < MIN_PASSWORD:
         raise Unprocessable(f"a password has at least {MIN_PASSWORD} characters")

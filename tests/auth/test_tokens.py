@@ -238,7 +238,7 @@ def test_client_secret_is_shown_once_and_stored_as_argon2_hash(
 
 
 def test_admin_manages_its_organisations_clients(client: TestClient, actor: Callable[..., Actor]) -> None:
-    """Registering organisations is the operator's (tests/foundation/test_admin_scope.py)."""
+    """Registering organisations is the operator's (tests/auth/test_admin_scope.py)."""
     admin = actor("admin")
     code = admin.organisation
     assert client.get(f"/v1/organisations/{code}", headers=admin.headers).json()["code"] == code
