@@ -79,8 +79,8 @@ class WebhookOut(BaseModel):
     event_types: list[str] = Field(description="The events sent to it.", examples=[["alert.raised"]])
     description: str | None = Field(description="What the endpoint is for.", examples=["Contract management"])
     enabled: bool = Field(description="Whether events are delivered to it.", examples=[True])
-    created_at: datetime = Field(description="When it was registered.")
-    updated_at: datetime = Field(description="When it last changed.")
+    created_at: datetime = Field(description="When it was registered.", examples=["2026-12-03T08:00:00Z"])
+    updated_at: datetime = Field(description="When it last changed.", examples=["2026-12-03T08:05:00Z"])
 
 
 class WebhookCreated(WebhookOut):
@@ -92,7 +92,8 @@ class WebhookSecret(BaseModel):
     secret: str = Field(description="The new signing secret, shown once.",
                         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
     previous_valid_until: datetime = Field(description="Until when deliveries are also signed with the "
-                                           "previous secret (both signatures in webhook-signature).")
+                                           "previous secret (both signatures in webhook-signature).",
+                                               examples=["2026-12-04T08:00:00Z"])
 
 
 class WebhookList(BaseModel):
@@ -100,7 +101,7 @@ class WebhookList(BaseModel):
 
 
 class AttemptOut(BaseModel):
-    attempted_at: datetime = Field(description="When the POST was sent.")
+    attempted_at: datetime = Field(description="When the POST was sent.", examples=["2026-12-03T08:00:01Z"])
     status_code: int | None = Field(description="The receiver's HTTP status; null when none came.",
                                     examples=[503])
     error: str | None = Field(description="Why the attempt failed, when it did.", examples=["timed out"])
@@ -117,14 +118,16 @@ class DeliveryOut(BaseModel):
     state: DeliveryState = Field(description="pending (queued or being retried), delivered, or dead "
                                  "(given up after DEBARLIST_WEBHOOK_GIVE_UP_SECONDS).", examples=["pending"])
     attempts: int = Field(description="POSTs made so far.", examples=[2])
-    next_attempt_at: datetime | None = Field(description="When the next attempt is due (pending only).")
+    next_attempt_at: datetime | None = Field(description="When the next attempt is due (pending only).",
+        examples=["2026-12-03T08:00:06Z"])
     last_status: int | None = Field(description="The last attempt's HTTP status.", examples=[503])
     last_error: str | None = Field(description="The last attempt's failure.", examples=["HTTP 503"])
-    created_at: datetime = Field(description="When the event was queued for this endpoint.")
-    delivered_at: datetime | None = Field(description="When a 2xx answer came.")
+    created_at: datetime = Field(description="When the event was queued for this endpoint.",
+        examples=["2026-12-03T08:00:00Z"])
+    delivered_at: datetime | None = Field(description="When a 2xx answer came.", examples=["2026-12-03T08:00:01Z"])
     recent_attempts: list[AttemptOut] = Field(description="The last attempts, newest first (at most 20).")
 
 
 class DeliveryPage(BaseModel):
     items: list[DeliveryOut] = Field(description="Deliveries, newest first.")
-    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end.")
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end.", examples=["MTIz"])
