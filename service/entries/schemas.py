@@ -278,7 +278,8 @@ class EntryPatch(_EntryInputRules):
 class Withdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] = Field(
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000,
+                                             pattern=r"\S[\s\S]+\S")] = Field(  # 3 after trimming
         description="Why the entry is withdrawn; kept in the audit log.",
         examples=["Listed in error: decision MF-2026/117 annulled"])
 

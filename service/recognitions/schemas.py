@@ -33,7 +33,8 @@ class RecognitionCreate(BaseModel):
 class RecognitionWithdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] = Field(
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000,
+                                             pattern=r"\S[\s\S]+\S")] = Field(  # 3 after trimming
         description="Why the recognition is withdrawn; kept in the audit log.",
         examples=["Recognition revoked by decision EBRD-ECD-2026/20"])
 

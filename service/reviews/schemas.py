@@ -46,7 +46,10 @@ class ReviewOut(BaseModel):
 class Rejection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] = Field(
+    # The reason is trimmed, then at least 3 characters: the pattern says so to the document
+    # (something non-blank, at least one character, something non-blank).
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000,
+                                             pattern=r"\S[\s\S]+\S")] = Field(
         description="Why the content is rejected; shown to its authors.",
         examples=["Decision reference does not match the ministry's register"])
 
