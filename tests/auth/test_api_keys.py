@@ -87,7 +87,8 @@ def test_revoked_keys_and_disabled_clients_are_refused(url: str, app: FastAPI, a
     assert HTTP.post(f"{url}/v1/screen", json=SCREEN, headers=_key_auth(second["api_key"])).status_code == 200
     with app.state.session_factory() as session:
         actions = [r.action for r in session.execute(select(AuditRecord).where(
-            AuditRecord.target_id == who.client_id, AuditRecord.action.like("client.api_key%"))).scalars()]
+            AuditRecord.target_id == who.client_id, AuditRecord.action.like("client.api_key%"))
+            .order_by(AuditRecord.seq)).scalars()]
     assert actions == ["client.api_key_issue", "client.api_key_issue", "client.api_key_revoke"]
     assert HTTP.post(f"{url}/v1/clients/{who.client_id}/disable", headers=admin.headers).status_code == 200
     assert HTTP.post(f"{url}/v1/screen", json=SCREEN, headers=_key_auth(second["api_key"])).status_code == 401
