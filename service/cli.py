@@ -76,10 +76,13 @@ def db_upgrade() -> None:
 @orgs_app.command("add")
 def orgs_add(code: str, name: Annotated[str, typer.Option(help="Full name.")],
              kind: Annotated[str, typer.Option(help="state or organisation")] = "state",
-             requires_review: Annotated[bool, typer.Option(help="Four-eyes publication.")] = False) -> None:
+             requires_review: Annotated[bool, typer.Option(help="Four-eyes publication.")] = False,
+             requires_totp: Annotated[bool, typer.Option(
+                 help="Its people must sign in to the console with a second factor (TOTP).")] = False) -> None:
     """Register a participating State or organisation (the command line is the system operator)."""
     try:
-        data = OrganisationCreate(code=code, name=name, kind=kind, requires_review=requires_review)
+        data = OrganisationCreate(code=code, name=name, kind=kind, requires_review=requires_review,
+                                  requires_totp=requires_totp)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     with _factory()() as session:

@@ -72,12 +72,12 @@ class Harness:
         self.client.__exit__(None, None, None)
         self.app.state.engine.dispose()
 
-    def new_org(self, *, requires_review: bool = False, kind: str = "state") -> str:
+    def new_org(self, *, requires_review: bool = False, kind: str = "state", requires_totp: bool = False) -> str:
         code = "T" + secrets.token_hex(4).upper()
         with self.app.state.session_factory() as session:
             tx = Tx(session=session, actor=SYSTEM)
             create_organisation(tx, OrganisationCreate(code=code, name=f"Test {code}", kind=kind,  # type: ignore[arg-type]
-                                                       requires_review=requires_review))
+                                                       requires_review=requires_review, requires_totp=requires_totp))
             tx.commit()
         return code
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.kernel.clock import utcnow
@@ -20,6 +20,8 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(16))
     # Four-eyes publication policy (due-process issue): new entries wait for a reviewer.
     requires_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its people must sign in with a second factor (TOTP): one who has none may only enrol.
+    requires_totp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

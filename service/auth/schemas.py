@@ -34,6 +34,10 @@ class OrganisationCreate(BaseModel):
     kind: Literal["state", "organisation"] = Field(description="state or organisation.", examples=["state"])
     requires_review: Flag = Field(examples=[False], default=False,
                                   description="Four-eyes publication: entries wait for a reviewer.")
+    requires_totp: Flag = Field(examples=[False], default=False,
+                                description="Its people must sign in to the console with a second factor "
+                                            "(TOTP); one who has none may only enrol it, and none may turn "
+                                            "it off.")
 
 
 class OrganisationOut(BaseModel):
@@ -45,6 +49,10 @@ class OrganisationOut(BaseModel):
     requires_review: bool = Field(
         default=False,
         description="Four-eyes publication: entries wait for a reviewer.",
+        examples=[False])
+    requires_totp: bool = Field(
+        default=False,
+        description="Its people must sign in to the console with a second factor (TOTP).",
         examples=[False])
     created_at: datetime = Field(description="When it was registered (UTC).", examples=["2026-03-15T09:30:00Z"])
 

@@ -137,7 +137,8 @@ def create_organisation(tx: Tx, data: OrganisationCreate, by: Principal | None =
     exists = tx.session.execute(select(Organisation.id).where(Organisation.code == data.code)).first()
     if exists:
         raise Conflict(f"organisation {data.code!r} already exists")
-    org = Organisation(code=data.code, name=data.name, kind=data.kind, requires_review=data.requires_review)
+    org = Organisation(code=data.code, name=data.name, kind=data.kind, requires_review=data.requires_review,
+                       requires_totp=data.requires_totp)
     tx.session.add(org)
     tx.session.flush()
     tx.audit("organisation.create", "organisation", org.code, {"after": data.model_dump(mode="json")})

@@ -37,6 +37,7 @@ SESSION_LIFETIME = timedelta(hours=8)  # a working day; signing out ends it soon
 MIN_PASSWORD = 12
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 PREFIX = "person:"
+TOTP_SECRET = re.compile(r"^[A-Z2-7]{16,64}$")  # base32, at least 80 bits (RFC 4226 asks 128; ours are 160)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,12 @@ def list_people(session: Session, principal: Principal) -> list[Person]:
     return list(session.execute(query).scalars())
 
 
+def must_enrol(person: Person) -> bool:
+    """The person's organisation requires the second factor and the person has none yet: until
+    they enrol one, their session reaches only the account page."""
+    return bool(person.organisation.requires_totp) and person.totp_secret is None
+
+
 def new_totp_secret() -> str:
     return pyotp.random_base32()
 
@@ -130,8 +137,11 @@ def _totp_step(secret: str, code: str, last_step: int | None, now: datetime) -> 
 
 def enable_totp(tx: Tx, person: Person, *, secret: str, code: str, now: datetime | None = None) -> None:
     """Turn the second factor on, once the person proved their authenticator holds ``secret``."""
+    if not TOTP_SECRET.match(secret):
+        # Only the key the account page generated comes back here; anything else is a forged form.
+        raise Unprocessable("the key is not one this page gave: reload the account page and add its key again")
     step = _totp_step(secret, code, None, now or utcnow())
-    if len(secret) > 64 or step is None:
+    if step is None:
         raise Unprocessable("that code does not match: type the 6 digits your authenticator shows now")
     person.totp_secret, person.totp_last_step = secret, step
     tx.audit("person.totp_enable", "person", person.id, {"username": person.username})
@@ -140,6 +150,9 @@ def enable_totp(tx: Tx, person: Person, *, secret: str, code: str, now: datetime
 def disable_totp(tx: Tx, person: Person, *, code: str, now: datetime | None = None) -> None:
     if person.totp_secret is None:
         return
+    if person.organisation.requires_totp:
+        raise Forbidden(f"your organisation ({person.organisation.code}) requires two-step sign-in: "
+                        "it cannot be turned off")
     step = _totp_step(person.totp_secret, code, person.totp_last_step, now or utcnow())
     if step is None:
         raise Unprocessable("that code does not match: type the 6 digits your authenticator shows now")
@@ -183,7 +196,10 @@ def sign_in(tx: Tx, *, username: str, password: str, code: str = "", now: dateti
     tx.session.add(PersonSession(id=_digest(token), person_id=person.id, csrf_token=csrf, created_at=now,
                                  expires_at=now + SESSION_LIFETIME))
     tx.actor = principal_of(person).actor
-    tx.audit("person.sign_in", "person", person.id, {"username": person.username})
+    details: dict[str, object] = {"username": person.username}
+    if must_enrol(person):
+        details["must_enrol_totp"] = True  # the session reaches only the account page, to enrol
+    tx.audit("person.sign_in", "person", person.id, details)
     return SignedIn(token=token, csrf=csrf, person=person)
 
 

@@ -56,22 +56,38 @@ class Viewer:
     name: str
     csrf: str  # "" for a bearer-token caller (no form of its can be forged)
     person_id: str | None
+    # A person whose organisation requires the second factor and who has none yet: the session
+    # reaches the account page (to enrol) and signing out, nothing else.
+    must_enrol: bool = False
 
     def may(self, *roles: str) -> bool:
         return self.principal.has(*(Role(role) for role in roles))
+
+
+class EnrolmentRequired(Forbidden):
+    """The person must turn two-step sign-in on before any page but the account page: people
+    are sent there (``ConsoleRoute``), API callers get a 403 problem."""
 
 
 class ConsoleAccess:
     """Dependency: the signed-in person (or bearer client) holding one of ``roles``.
 
     ``declaration`` is the same kind of ``RoleCheck`` the API's routes declare, read by the route
-    table (``service.auth.access.access_of``)."""
+    table (``service.auth.access.access_of``). ``enrolling``: the route is one a person who must
+    still enrol a second factor may reach (the account page, enrolling, signing out)."""
 
-    def __init__(self, *roles: Role, who: str | None = None) -> None:
+    def __init__(self, *roles: Role, who: str | None = None, enrolling: bool = False) -> None:
         self.declaration = RoleCheck(roles, who)
+        self.enrolling = enrolling
 
     def __call__(self, request: Request, tx: TxDep) -> Viewer:
         viewer = _viewer(request, tx)
+        if viewer.must_enrol and not self.enrolling:
+            tx.rollback()
+            tx.close()
+            record_denial(request, viewer.principal, "the organisation requires two-step sign-in; not enrolled")
+            raise EnrolmentRequired(f"your organisation ({viewer.principal.organisation}) requires two-step "
+                                    "sign-in: turn it on on your account page first")
         if not viewer.principal.has(*self.declaration.roles):
             tx.rollback()
             tx.close()
@@ -89,7 +105,8 @@ def _viewer(request: Request, tx: Tx) -> Viewer:
             found = people.session_of(session, token)
             if found is not None:
                 person, open_session = found
-                return Viewer(people.principal_of(person), person.display_name, open_session.csrf_token, person.id)
+                return Viewer(people.principal_of(person), person.display_name, open_session.csrf_token, person.id,
+                              must_enrol=people.must_enrol(person))
     authorization = request.headers.get("Authorization")
     if authorization:
         principal = get_principal(request, tx, authorization)
@@ -98,6 +115,8 @@ def _viewer(request: Request, tx: Tx) -> Viewer:
 
 
 Anyone = Annotated[Viewer, Depends(ConsoleAccess(*ORGANISATION_ROLES, Role.operator))]
+# The same callers, including a person who must still enrol a second factor.
+Enrolling = Annotated[Viewer, Depends(ConsoleAccess(*ORGANISATION_ROLES, Role.operator, enrolling=True))]
 Screener = Annotated[Viewer, Depends(ConsoleAccess(Role.screener))]
 ReceiptReader = Annotated[Viewer, Depends(ConsoleAccess(
     Role.screener, Role.auditor, who="screener of the same organisation, auditor"))]
@@ -134,6 +153,10 @@ class ConsoleRoute(APIRoute):
                     raise
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"{PREFIX}/sign-in?next={quote(target)}", status_code=303)
+            except EnrolmentRequired:
+                if not _wants_html(request):
+                    raise
+                return RedirectResponse(f"{PREFIX}/account?enrol=required", status_code=303)
             except (ServiceError, RequestValidationError) as exc:
                 if not _wants_html(request):
                     raise
@@ -218,7 +241,9 @@ def sign_in(request: Request, tx: TxDep, username: Annotated[str, Form(max_lengt
         # The unit of work still commits: the failure counts towards the lockout and is audited.
         return _page(request, "sign_in.html", None, status_code=401, csrf=request.cookies.get(SIGN_IN_COOKIE),
                      next=_safe_next(next), error=True)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    # Whose organisation requires a second factor they have not enrolled: to the account page first.
+    target = f"{PREFIX}/account?enrol=required" if people.must_enrol(signed.person) else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, signed.token, max_age=int(people.SESSION_LIFETIME.total_seconds()),
                         **_cookie_flags(request))
     response.delete_cookie(SIGN_IN_COOKIE, path=PREFIX)
@@ -226,7 +251,7 @@ def sign_in(request: Request, tx: TxDep, username: Annotated[str, Form(max_lengt
 
 
 @router.post("/sign-out")
-def sign_out(request: Request, tx: TxDep, viewer: Anyone) -> Response:
+def sign_out(request: Request, tx: TxDep, viewer: Enrolling) -> Response:
     token = request.cookies.get(COOKIE)
     if token:
         people.sign_out(tx, token)
@@ -269,17 +294,26 @@ def _person(tx: Tx, viewer: Viewer) -> Person:
 
 
 @router.get("/account")
-def account(request: Request, tx: TxDep, viewer: Anyone) -> HTMLResponse:
+def account(request: Request, tx: TxDep, viewer: Enrolling) -> HTMLResponse:
     person = _person(tx, viewer)
     secret = None if person.totp_secret else people.new_totp_secret()
     return _page(request, "account.html", viewer, person=person, secret=secret,
-                 uri=people.totp_uri(person, secret) if secret else None)
+                 uri=people.totp_uri(person, secret) if secret else None,
+                 required=bool(person.organisation.requires_totp), error=None)
 
 
 @router.post("/account/totp")
-def enable_totp(tx: TxDep, viewer: Anyone, secret: Annotated[str, Form(max_length=64)],
+def enable_totp(request: Request, tx: TxDep, viewer: Enrolling, secret: Annotated[str, Form(max_length=64)],
                 code: Annotated[str, Form(max_length=12)]) -> Response:
-    people.enable_totp(tx, _person(tx, viewer), secret=secret, code=code)
+    person = _person(tx, viewer)
+    try:
+        people.enable_totp(tx, person, secret=secret, code=code)
+    except Unprocessable as exc:
+        # The same key again (the authenticator may hold it already), the message beside the code.
+        secret = secret if people.TOTP_SECRET.match(secret) else people.new_totp_secret()
+        return _page(request, "account.html", viewer, status_code=422, person=person, secret=secret,
+                     uri=people.totp_uri(person, secret), required=bool(person.organisation.requires_totp),
+                     error=exc.detail)
     return RedirectResponse(f"{PREFIX}/account", status_code=303)
 
 
