@@ -19,9 +19,12 @@ from tests.support import Actor, Harness, entry_body
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
-# The whole suite's log (every logger, rendered as the service renders it) goes to one file;
-# at the end no secret or token the harness issued may appear in it (tests.support.ISSUED).
+# The whole suite's log (every logger, rendered as the service renders it) goes to one file per
+# process; at the end no secret or token the harness issued may appear in it (tests.support.ISSUED).
+# Under pytest-xdist each worker checks its own log and reports to the controller, which fails
+# the run if any worker found a leak.
 _SUITE_LOG: dict[str, Any] = {}
+_WORKER_CHECKS: list[dict[str, Any]] = []
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -30,12 +33,23 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     from service.observability.logs import formatter
 
-    path = Path(os.environ.get("DEBARLIST_TEST_LOG") or Path(tempfile.mkdtemp(prefix="debarlist-log-")) / "suite.log")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    given = os.environ.get("DEBARLIST_TEST_LOG")
+    path = (Path(f"{given}.{worker}") if given and worker else Path(given) if given
+            else Path(tempfile.mkdtemp(prefix="debarlist-log-")) / "suite.log")
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(formatter("json"))
     handler.setLevel(logging.DEBUG)
     logging.getLogger().addHandler(handler)
     _SUITE_LOG.update(path=path, handler=handler)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the xdist controller: collect a worker's log check."""
+    check = getattr(node, "workeroutput", {}).get("log_check")
+    if check is not None:
+        _WORKER_CHECKS.append(check)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -49,18 +63,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     logging.getLogger().removeHandler(handler)
     handler.close()
     text = _SUITE_LOG["path"].read_text(encoding="utf-8")
-    leaked = sorted(s for s in ISSUED if s in text)
+    check = {"issued": len(ISSUED), "bytes": len(text), "log": str(_SUITE_LOG["path"]),
+             "leaked": [s[-6:] for s in sorted(ISSUED) if s in text]}
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports
+        workeroutput["log_check"] = check
+        return
+    checks = [*_WORKER_CHECKS, check]
+    leaked = [(c["log"], tail) for c in checks for tail in c["leaked"]]
+    issued, size = sum(c["issued"] for c in checks), sum(c["bytes"] for c in checks)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter:
         reporter.ensure_newline()
     if leaked:
         if reporter:
-            reporter.write_line(f"FAILED: {len(leaked)} of {len(ISSUED)} issued secrets appear in the suite's "
-                                f"log {_SUITE_LOG['path']} (e.g. one ending …{leaked[0][-6:]})", red=True)
+            reporter.write_line(f"FAILED: {len(leaked)} of {issued} issued secrets appear in the suite's log "
+                                f"{leaked[0][0]} (e.g. one ending …{leaked[0][1]})", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     elif reporter:
-        reporter.write_line(f"log check: none of the {len(ISSUED)} secrets and tokens issued appears in the "
-                            f"suite's {len(text):,} bytes of log")
+        reporter.write_line(f"log check: none of the {issued} secrets and tokens issued appears in the "
+                            f"suite's {size:,} bytes of log")
 
 
 @pytest.fixture(scope="session")
@@ -73,14 +95,26 @@ def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The session's database: DEBARLIST_DATABASE_URL when set (CI points it at PostgreSQL)."""
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's database: DEBARLIST_DATABASE_URL when set (CI points it at PostgreSQL).
+
+    Under pytest-xdist each worker process has a database of its own on the same server
+    (``<name>_gw0``, ...), dropped at the end, so workers never see each other's rows.
+    """
+    from sqlalchemy.engine import make_url
+
     from service.migrate import upgrade
 
-    url = os.environ.get("DEBARLIST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'debarlist-test.db'}")
+    base = os.environ.get("DEBARLIST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if base and worker and not base.startswith("sqlite"):
+        name = f"{make_url(base).database}_{worker}_{secrets.token_hex(3)}"
+        with scratch_database(base, tmp_path_factory.mktemp("db"), name) as url:
+            yield url
+        return
+    url = base or f"sqlite:///{tmp_path_factory.mktemp('db') / 'debarlist-test.db'}"
     upgrade(url)
-    return url
+    yield url
 
 
 @pytest.fixture(scope="session")

@@ -167,3 +167,10 @@ def unique_word() -> tuple[str, str]:
     cyrillic = "".join(picked)
     latin = "".join(_SYLLABLES[s] for s in picked)
     return cyrillic.capitalize(), latin.capitalize()
+
+
+def command_lines(stderr: str) -> list[str]:
+    """A command's own lines on stderr. While CliRunner holds ``sys.stderr``, the shared test app's
+    background loops (monitoring, webhook delivery) may log there too: their JSON log records are
+    not the command's output (a real ``debarlist`` process runs no such loop)."""
+    return [line for line in stderr.splitlines() if not (line.startswith('{"') and '"logger": ' in line)]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 
 from service.cli import app as cli
 from tests.bidderlist.conftest import Served
-from tests.support import unique_word
+from tests.support import command_lines, unique_word
 
 
 def screen(served: Served, bidders: Path, *args: str) -> Result:
@@ -32,7 +32,7 @@ def screen(served: Served, bidders: Path, *args: str) -> Result:
 
 def one_line_error(result: Result) -> str:
     assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
+    lines = command_lines(result.stderr.strip())
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert "Traceback" not in result.output
     return lines[0]
@@ -94,7 +94,7 @@ def test_bad_rows_are_reported_by_csv_line_and_the_rest_is_screened(served: Serv
     assert "'Atlantis' is not an ISO 3166-1 code" in by_ref["b3"]["problem"]
     assert "not 'scheme:value'" in by_ref["b4"]["problem"]
     assert by_ref["b5"]["screened"] and by_ref["b5"]["matches"][0]["band"] in ("high", "medium", "low")
-    assert [line for line in result.stderr.splitlines() if "not screened:" in line] == [
+    assert [line for line in command_lines(result.stderr) if "not screened:" in line] == [
         f"  line {n}: not screened: {by_ref[ref]['problem']}" for n, ref in ((4, "b2"), (5, "b3"), (6, "b4"))]
     assert report["summary"]["screened"] == 2 and served.receipts(tender) == 1
 
@@ -206,7 +206,7 @@ def test_a_server_that_is_down_is_one_line_and_writes_nothing(tmp_path: Path) ->
                            "-o", str(tmp_path / "report.csv")], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "DEBARLIST_CLIENT_SECRET": "y"}, cwd=Path(__file__).parents[2])
     assert done.returncode == 1
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    errors = [line for line in command_lines(done.stderr) if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"the service at http://127.0.0.1:{port} does not answer" in errors[0]
     assert "start it or check --url" in errors[0]

@@ -24,6 +24,7 @@ from service.config import Settings, get_settings
 from service.entries.importing import limits_from
 from service.importers import Limits
 from service.importers.limits import json_depth
+from tests.support import command_lines
 
 ORG = "HOSTILE"
 
@@ -140,7 +141,7 @@ def assert_refused_in_one_line(result: Result, *needles: str) -> str:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output and "Traceback" not in result.stderr
     # besides the line naming the database the command used (service.cli_database)
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("database: ")]
+    lines = [line for line in command_lines(result.stderr) if not line.startswith("database: ")]
     assert len(lines) == 1, result.stderr
     for needle in needles:
         assert needle in lines[0], lines[0]
