@@ -389,9 +389,11 @@ def receipt_pdf(request: Request, screening_id: str, tx: TxDep, viewer: ReceiptR
 # --- monitoring ---------------------------------------------------------------------------------
 
 @router.get("/monitoring")
-def monitoring(request: Request, tx: TxDep, viewer: Screener, status: str | None = "new") -> HTMLResponse:
+def monitoring(request: Request, tx: TxDep, viewer: Screener, status: str | None = "new",
+               watch: str | None = None) -> HTMLResponse:
     shown, watched = views.monitoring_view(tx.session, viewer.principal, status)
-    return _page(request, "monitoring.html", viewer, alerts=shown, watched=watched, status=status)
+    return _page(request, "monitoring.html", viewer, alerts=shown, watched=watched, status=status,
+                 done=watch if watch in ("changed", "removed") else None)
 
 
 @router.post("/monitoring/watch")
@@ -402,6 +404,44 @@ def watch(request: Request, tx: TxDep, viewer: Screener, ref: Annotated[str, For
     views.watch_supplier(tx, viewer.principal, request.app.state.lists, {
         "ref": ref, "name": name, "country": country, "contract_ref": contract_ref, "watch_until": watch_until})
     return RedirectResponse(f"{PREFIX}/monitoring?status=new", status_code=303)
+
+
+WatchScreener = Annotated[Viewer, Depends(ConsoleAccess(Role.screener, who="screener of the watch's organisation"))]
+
+
+def _watch_form(request: Request, viewer: Viewer, watch: Any, values: dict[str, str], errors: dict[str, str],
+                status_code: int = 200) -> HTMLResponse:
+    return _page(request, "watch_form.html", viewer, status_code=status_code, watch=watch, values=values,
+                 errors=errors)
+
+
+@router.get("/monitoring/watch/{watch_id}/edit")
+def edit_watch(request: Request, watch_id: str, tx: TxDep, viewer: WatchScreener) -> HTMLResponse:
+    watch = views.watched(tx.session, viewer.principal, watch_id)
+    return _watch_form(request, viewer, watch, views.watch_form_values(watch), {})
+
+
+@router.post("/monitoring/watch/{watch_id}/edit")
+def change_watch(request: Request, watch_id: str, tx: TxDep, viewer: WatchScreener,
+                 name: Annotated[str, Form(max_length=1000)] = "",
+                 aliases: Annotated[str, Form(max_length=20_000)] = "",
+                 country: Annotated[str, Form(max_length=100)] = "",
+                 contract_ref: Annotated[str, Form(max_length=1000)] = "",
+                 watch_until: Annotated[str, Form(max_length=100)] = "") -> Response:
+    values = {"name": name, "aliases": aliases, "country": country, "contract_ref": contract_ref,
+              "watch_until": watch_until}
+    _, errors = views.change_watched(tx, viewer.principal, request.app.state.lists, watch_id, values)
+    if errors:
+        tx.rollback()  # nothing of a refused change is kept
+        return _watch_form(request, viewer, views.watched(tx.session, viewer.principal, watch_id), values, errors,
+                           status_code=422)
+    return RedirectResponse(f"{PREFIX}/monitoring?status=new&watch=changed#watched", status_code=303)
+
+
+@router.post("/monitoring/watch/{watch_id}/remove")
+def remove_watch(watch_id: str, tx: TxDep, viewer: WatchScreener) -> Response:
+    views.unwatch(tx, viewer.principal, watch_id)
+    return RedirectResponse(f"{PREFIX}/monitoring?status=new&watch=removed#watched", status_code=303)
 
 
 @router.post("/alerts/{alert_id}/decision")

@@ -293,6 +293,48 @@ def watch_supplier(tx: Tx, principal: Principal, lists: Lists, form: dict[str, s
     return watchlist.add(tx, principal, lists, [body])[0]
 
 
+WATCH_FIELDS = ("name", "aliases", "country", "contract_ref", "watch_until")
+
+
+def watched(session: Session, principal: Principal, watch_id: str) -> Any:
+    """One of the organisation's watched suppliers (another organisation's is not found)."""
+    return watchlist.to_out(watchlist.get(session, principal, watch_id))
+
+
+def watch_form_values(watch: Any) -> dict[str, str]:
+    """A watched supplier as the change form shows it (aliases one a line)."""
+    return {"name": watch.name, "aliases": "\n".join(watch.aliases), "country": watch.country or "",
+            "contract_ref": watch.contract_ref or "", "watch_until": watch.watch_until.isoformat()
+            if watch.watch_until else ""}
+
+
+def change_watched(tx: Tx, principal: Principal, lists: Lists, watch_id: str, form: dict[str, str]
+                   ) -> tuple[Any, dict[str, str]]:
+    """The watch changed from the form through the watchlist service (as PUT /v1/watchlist/{id}:
+    screened again at once, audited), or the messages to show beside each field. The form
+    changes the fields it shows; the ref, identifiers and kind are kept as they are."""
+    current = watched(tx.session, principal, watch_id)
+    data: dict[str, Any] = {
+        "ref": current.ref, "kind": current.kind,
+        "identifiers": [identifier.model_dump(mode="json") for identifier in current.identifiers],
+        "name": form.get("name", "").strip(), "aliases": _lines(form.get("aliases", "")),
+        **{key: form.get(key, "").strip() or None for key in ("country", "contract_ref", "watch_until")}}
+    try:
+        body = WatchedSupplierIn.model_validate(data)
+    except ValidationError as exc:
+        return None, _field_errors(exc)
+    try:
+        changed = watchlist.replace(tx, principal, lists, watch_id, body)
+    except ServiceError as exc:
+        return None, _service_errors(exc)
+    return watchlist.to_out(changed), {}
+
+
+def unwatch(tx: Tx, principal: Principal, watch_id: str) -> None:
+    """Stop watching a supplier (as DELETE /v1/watchlist/{id}; audited by the watchlist service)."""
+    watchlist.remove(tx, principal, watch_id)
+
+
 def decide_alert(tx: Tx, principal: Principal, alert_id: str, *, decision: str, note: str) -> Any:
     """A decision on an alert's match (the monitoring service's rule: a false positive needs its reason)."""
     body = _validated(DecisionIn, {"decision": decision, **({"note": note.strip()} if note.strip() else {})})
