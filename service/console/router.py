@@ -517,6 +517,32 @@ def _update_entry(request: Request, tx: Tx, viewer: Viewer, entry_id: str, versi
                             status_code=303)
 
 
+@router.get("/entries/import")
+def import_page(request: Request, viewer: Contributor) -> HTMLResponse:
+    return _page(request, "entries_import.html", viewer, report=None, error=None)
+
+
+@router.post("/entries/import")
+async def import_entries(request: Request, tx: TxDep, viewer: Contributor, entries: UploadFile | None = None
+                         ) -> HTMLResponse:
+    data = await entries.read(MAX_UPLOAD + 1) if entries is not None and entries.filename else b""
+    filename = (entries.filename if entries is not None else None) or "upload"
+    return await run_in_threadpool(_import_entries, request, tx, viewer, data, filename[:200])
+
+
+def _import_entries(request: Request, tx: Tx, viewer: Viewer, data: bytes, filename: str) -> HTMLResponse:
+    try:
+        if not data:
+            raise Unprocessable("choose a JSON-lines file of entries to import")
+        if len(data) > MAX_UPLOAD:
+            raise Unprocessable(f"the file is over {MAX_UPLOAD // (1024 * 1024)} MiB; split it")
+        report = views.import_entries(tx, viewer.principal, data, filename)
+    except Unprocessable as exc:
+        tx.rollback()
+        return _page(request, "entries_import.html", viewer, status_code=422, report=None, error=exc.detail)
+    return _page(request, "entries_import.html", viewer, report=report, error=None)
+
+
 @router.get("/entries/new")
 def new_entry(request: Request, viewer: Contributor) -> HTMLResponse:
     return _entry_form(request, viewer, {"kind": "company", "listing": "debarred", "visibility": "members",
