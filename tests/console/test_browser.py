@@ -6,6 +6,7 @@ screenshotted to tests/artifacts/ and checked with axe-core (no serious or criti
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -112,6 +113,11 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
     assert pending.status_code == 201, pending.text
     officer = person("screener", "auditor", "contributor", org=review_org)
     reviewer = person("reviewer", org=review_org)
+    watch = harness.client.post("/v1/watchlist", json={"ref": "sup-1", "name": f"{clean} Roads LLP",
+                                                       "contract_ref": "C-1"},
+                                headers=harness.actor("screener", org=review_org).headers).json()
+    entries_file = tmp_path / "entries.jsonl"
+    entries_file.write_text(json.dumps(entry_body(name=f"{clean} Imported LLP")) + "\n{not json\n", encoding="utf-8")
     bidders = tmp_path / "bidders.csv"
     names = [f"{latin} Stroy LLP", f"{clean} Bakery", "Société Désirée Façades"]
     bidders.write_bytes(("Bid no;Company name;Country\n" + "".join(
@@ -159,6 +165,18 @@ def test_an_officer_screens_a_list_files_the_receipt_and_a_colleague_reviews(
         navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/entries/new'] button[type=submit]"))
         assert "ISO 3166-1" in browser.find_element(By.ID, "country-error").text
         check_page(browser, "entry-form-errors")
+        # Import a JSON-lines file of entries: a report line by line.
+        browser.get(f"{url}/console/entries/import")
+        browser.find_element(By.ID, "entries").send_keys(str(entries_file))
+        navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/entries/import'] button"))
+        assert "2 lines: 1 created" in browser.find_element(By.ID, "import-summary").text
+        check_page(browser, "import-report")
+        # Change a watched supplier: the form, then the monitoring page saying so.
+        browser.get(f"{url}/console/monitoring/watch/{watch['id']}/edit")
+        check_page(browser, "watch-form")
+        browser.find_element(By.ID, "contract_ref").send_keys("/2")
+        navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/edit'] button[type=submit]"))
+        assert "Watched supplier changed" in browser.page_source and "C-1/2" in browser.page_source
         # The audit log: the screening is there; the chain verifies.
         browser.get(f"{url}/console/audit?tender_ref=T-BROWSER-1")
         assert "screening.run" in browser.find_element(By.CSS_SELECTOR, "table.list").text
