@@ -74,18 +74,26 @@ def test_a_person_who_has_not_enrolled_is_sent_to_the_account_page_and_refused_e
     assert client.get("/console/screen").status_code == 200
     assert client.get("/console/entries").status_code == 200
     assert 'id="enrol-required"' not in client.get("/console/account").text
-    # Signing out works from the restricted session too (checked here on the full one).
     out = client.post("/console/sign-out", data={"csrf": token})
-    assert out.status_code == 303 and client.get("/console/screen").status_code == 303
+    assert out.status_code == 303 and client.get("/console/screen").headers["location"].startswith("/console/sign-in")
 
 
 def test_a_person_of_such_an_organisation_may_not_turn_totp_off(
         harness: Any, console_url: str, person: Callable[..., Someone]) -> None:
     who = person("screener", org=harness.new_org(requires_totp=True))
-    client = httpx.Client(base_url=console_url, headers={"Accept": "text/html"}, timeout=60)
-    form = client.get("/console/sign-in")
-    assert client.post("/console/sign-in", data={"username": who.username, "password": who.password,
-                                                 "csrf": csrf_of(form.text)}).status_code == 303
+    def restricted_session() -> httpx.Client:
+        client = httpx.Client(base_url=console_url, headers={"Accept": "text/html"}, timeout=60)
+        form = client.get("/console/sign-in")
+        assert client.post("/console/sign-in", data={"username": who.username, "password": who.password,
+                                                     "csrf": csrf_of(form.text)}).headers["location"] == ACCOUNT
+        return client
+
+    # Signing out works from the restricted session: it ends, and the account page asks to sign in.
+    first = restricted_session()
+    out = first.post("/console/sign-out", data={"csrf": csrf_of(first.get("/console/account").text)})
+    assert out.status_code == 303 and out.headers["location"] == "/console/sign-in"
+    assert first.get("/console/account").headers["location"].startswith("/console/sign-in")
+    client = restricted_session()
     secret = _enrol(client)
     page = client.get("/console/account")
     assert 'id="totp-required"' in page.text and "/console/account/totp/disable" not in page.text
