@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import sys
 from typing import Any
 
 from fastapi import FastAPI
@@ -37,10 +39,26 @@ def default_workers() -> int:
 
 
 def _post_fork(app: FastAPI) -> Any:
-    def post_fork(_server: Any, _worker: Any) -> None:
+    def post_fork(_server: Any, worker: Any) -> None:
+        _stop_with_parent(worker.ppid)
         app.state.engine.dispose(close=False)  # the parent's connections stay the parent's
         app.state.lists.writes_snapshot = False  # the parent writes it, once, at exit
     return post_fork
+
+
+def _stop_with_parent(parent: int) -> None:
+    """A worker gets SIGTERM (a graceful stop) when its arbiter dies, even by SIGKILL or the OOM
+    killer: uvicorn's gunicorn worker never checks its parent, so it would go on holding the port
+    and its database connections with nobody left to restart or stop it (Linux's
+    PR_SET_PDEATHSIG; elsewhere the arbiter's own shutdown stops the workers)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the arbiter died before the request above was in place
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _on_exit(app: FastAPI) -> Any:

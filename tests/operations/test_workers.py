@@ -81,3 +81,44 @@ def test_workers_share_the_port_and_each_sees_every_committed_write(fresh_db: st
         log.close()
     # The parent wrote the snapshot at exit, past the entry written through a worker.
     assert snapshot.read_header(snapshot_file)["revision"] >= 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has stopped; it only waits for its new parent to reap it
+
+
+def test_workers_stop_when_their_arbiter_is_killed(fresh_db: str, key_file: Path, tmp_path: Path) -> None:
+    """uvicorn's gunicorn workers never check their parent: after a SIGKILL of the arbiter they
+    went on serving the port (and holding connections) for good. Now they stop with it."""
+    port = _free_port()
+    env = {**os.environ, "DEBARLIST_DATABASE_URL": fresh_db, "DEBARLIST_SIGNING_KEY_FILE": str(key_file),
+           "DEBARLIST_ENV": "development"}
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen([str(Path(sys.executable).with_name("debarlist")), "serve", "--port", str(port),
+                                   "--workers", "2", "--no-migrate"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            workers = _children(server.pid)
+            if len(workers) == 2:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+            assert time.monotonic() < deadline, "the workers never became ready"
+            time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, f"workers {workers} outlived their arbiter"
+        time.sleep(0.1)
+    with socket.socket() as probe:  # and the port is free again
+        probe.bind(("127.0.0.1", port))
