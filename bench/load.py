@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--entries 100000] [--workers 2] [--seconds 10]
                                    [--clients 1,4,16,64] [--writers 4] [--database-url URL]
+                                   [--without-group-commit]
 
 Method: a scratch database (SQLite file in bench/out/, or ``--database-url``: PostgreSQL, whose
 tables must be empty) gets ``--entries`` synthetic entries (bench/_synthetic.py names, aliases
@@ -260,6 +261,9 @@ def main() -> None:
     parser.add_argument("--clients", default="1,4,16,64")
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--database-url", help="an empty, migrated or new database (default: SQLite in bench/out)")
+    parser.add_argument("--without-group-commit", action="store_true",
+                        help="also run the workers with DEBARLIST_GROUP_COMMIT=false (one commit per screening), "
+                             "the baseline of the group commit")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
     workdir = OUT / f"load-{os.getpid()}"
@@ -276,33 +280,39 @@ def main() -> None:
            "DEBARLIST_LOG_LEVEL": "WARNING"}
     print(f"load: {args.entries:,} entries, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} "
           f"at start, {args.seconds:.0f} s per level, database {url.split(':')[0]}")
-    results: dict[int, list[dict[str, Any]]] = {}
-    memory: dict[int, list[tuple[float, float]]] = {}
-    ready: dict[int, float] = {}
-    for workers in dict.fromkeys((1, args.workers)):
-        server = start_server(env, workers, workdir / f"server-{workers}.log")
-        ready[workers] = server.ready_seconds
+    results: dict[str, list[dict[str, Any]]] = {}
+    memory: dict[str, list[tuple[float, float]]] = {}
+    ready: dict[str, float] = {}
+    single, many, ungrouped = "1 worker", f"{args.workers} workers", f"{args.workers} workers, no group commit"
+    configs = {single: (1, {}), many: (args.workers, {})}
+    if args.without_group_commit:
+        configs[ungrouped] = (args.workers, {"DEBARLIST_GROUP_COMMIT": "false"})
+    for label, (workers, extra_env) in configs.items():
+        server = start_server({**env, **extra_env}, workers, workdir / f"server-{len(ready)}.log")
+        ready[label] = server.ready_seconds
         source = httpx.get(server.base + "/readyz").json()["source"]
-        print(f"  {workers} worker(s): ready in {server.ready_seconds:.1f} s (index from the {source})")
+        print(f"  {label}: ready in {server.ready_seconds:.1f} s (index from the {source})")
         try:
-            results[workers] = measure(server, credentials, subjects, levels, args.writers, args.seconds)
+            results[label] = measure(server, credentials, subjects, levels, args.writers, args.seconds)
             pids = [server.process.pid, *_children(server.process.pid)]
-            memory[workers] = [memory_mb(pid) for pid in pids]
+            memory[label] = [memory_mb(pid) for pid in pids]
         finally:
             server.stop()
-        print("    memory (RSS / USS MB): " + ", ".join(f"{r:.0f}/{u:.0f}" for r, u in memory[workers]))
-    print("\nsummary (baseline: 1 worker, same run)")
-    for base_row, row in zip(results[1], results[args.workers], strict=True):
-        print(f"  {row['clients']:>3} clients {row['writers']} writers: {row['rate']:7.1f} vs {base_row['rate']:7.1f} "
-              f"screenings/s ({row['rate'] / max(base_row['rate'], 1e-9):.2f}x); p99 {row['p99']:6.1f} vs "
-              f"{base_row['p99']:6.1f} ms; errors {row['errors']} vs {base_row['errors']}")
-    single_rss = memory[1][0][0]
-    workers_uss = [u for _, u in memory[args.workers][1:]]
+        print("    memory (RSS / USS MB): " + ", ".join(f"{r:.0f}/{u:.0f}" for r, u in memory[label]))
+    comparisons = [(many, single)] + ([(many, ungrouped)] if args.without_group_commit else [])
+    for label, baseline in comparisons:
+        print(f"\nsummary: {label} (baseline: {baseline}, same run)")
+        for base_row, row in zip(results[baseline], results[label], strict=True):
+            print(f"  {row['clients']:>3} clients {row['writers']} writers: {row['rate']:7.1f} vs "
+                  f"{base_row['rate']:7.1f} screenings/s ({row['rate'] / max(base_row['rate'], 1e-9):.2f}x); "
+                  f"p99 {row['p99']:6.1f} vs {base_row['p99']:6.1f} ms; errors {row['errors']} vs {base_row['errors']}")
+    single_rss = memory[single][0][0]
+    workers_uss = [u for _, u in memory[many][1:]]
     if workers_uss:
         extra = statistics.mean(workers_uss[1:]) if len(workers_uss) > 1 else workers_uss[0]
         print(f"  memory: single process RSS {single_rss:.0f} MB; per extra worker (USS) {extra:.0f} MB = "
-              f"{100 * extra / single_rss:.0f} % of it; parent {memory[args.workers][0][0]:.0f} MB RSS")
-    print(f"  start to ready: {ready[1]:.1f} s (index built from the database) vs {ready[args.workers]:.1f} s "
+              f"{100 * extra / single_rss:.0f} % of it; parent {memory[many][0][0]:.0f} MB RSS")
+    print(f"  start to ready: {ready[single]:.1f} s (index built from the database) vs {ready[many]:.1f} s "
           f"({args.workers} workers, index from the snapshot)")
 
 

@@ -24,6 +24,7 @@ from service.health import router as health_router
 from service.history.router import router as history_router
 from service.idempotency.middleware import Idempotency
 from service.kernel.db import make_engine, make_session_factory, read_only
+from service.kernel.groupcommit import GroupCommit
 from service.kernel.uow import Sessions
 from service.limits.limiter import RateLimits
 from service.limits.middleware import LimitsContext
@@ -94,7 +95,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.sessions = Sessions(write=app.state.session_factory,
-                                  read=make_session_factory(read_only(engine)))
+                                  read=make_session_factory(read_only(engine)),
+                                  group=GroupCommit(app.state.session_factory) if settings.group_commit else None)
     app.state.list_head = ListHead(app.state.sessions.read)
     app.state.signing_key = signing_key
     app.state.lists = Lists()

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     db_lock_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # Admission: requests served at once (the worker thread pool's size), how many more may wait
     # for a turn, and for how long, before the answer is 503 with Retry-After.
+    # Screenings' receipts and audit records committed many to a transaction under load, each
+    # durable before its answer (service.kernel.groupcommit); false: one commit per screening.
+    group_commit: bool = True
     max_concurrent_requests: int = Field(default=40, ge=1, le=1000)
     max_waiting_requests: int = Field(default=200, ge=0, le=100_000)
     queue_timeout_seconds: float = Field(default=5.0, gt=0, le=300)

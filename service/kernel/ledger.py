@@ -49,3 +49,8 @@ class AuditRecord(Base):
 def list_head(session: Session) -> int:
     """The list revision of the last committed change (every revision up to it is committed)."""
     return int(session.execute(select(Ledger.list_revision).where(Ledger.id == 1)).scalar_one())
+
+
+def lock_ledger(session: Session) -> Ledger:
+    """The ledger row, locked until the transaction ends (the last lock a writer takes)."""
+    return session.execute(select(Ledger).where(Ledger.id == 1).with_for_update()).scalar_one()

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.kernel.chain import chain_hash
 from service.kernel.clock import utcnow
-from service.kernel.ledger import AuditRecord, Ledger
+from service.kernel.groupcommit import Appends, GroupCommit
+from service.kernel.ledger import AuditRecord, Ledger, lock_ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,12 @@ class AuditEvent:
 
 @dataclass(frozen=True, slots=True)
 class Sessions:
-    """The two ways into the database: writing transactions, and read-only ones that take no
-    write lock (see ``service.db.read_only``)."""
+    """The ways into the database: writing transactions, read-only ones that take no write lock
+    (see ``service.db.read_only``), and the group commit of units of work that only append."""
 
     write: sessionmaker[Session]
     read: sessionmaker[Session]
+    group: GroupCommit | None = None
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -76,6 +78,7 @@ class Tx:
         self.request_id = request_id
         self._events: list[AuditEvent] = []
         self._on_seal: list[Callable[[Ledger], None]] = []
+        self._kept: list[Any] = []
 
     @property
     def session(self) -> Session:
@@ -109,6 +112,13 @@ class Tx:
               details: dict[str, Any], *, tender_ref: str | None = None) -> None:
         self._events.append(AuditEvent(action, target_type, target_id, details, tender_ref))
 
+    def keep(self, *rows: Any) -> None:
+        """New rows that this unit of work only appends (nothing reads them back before the
+        commit): a receipt. When the unit of work wrote nothing else, they and its audit records
+        go through the group commit, many units to a transaction; otherwise into its own commit.
+        Either way they are durable when ``commit`` returns, and kept exactly when it succeeds."""
+        self._kept.extend(rows)
+
     def on_seal(self, hook: Callable[[Ledger], None]) -> None:
         """Run ``hook`` with the locked ledger row just before commit (to take list revisions)."""
         self._on_seal.append(hook)
@@ -123,6 +133,15 @@ class Tx:
         self._on_seal.clear()
 
     def commit(self) -> None:
+        group = self._sessions.group if self._sessions is not None else None
+        if group is not None and self._kept and self._session is None and not self._on_seal:
+            rows, events = self._kept, self._events
+            self._kept, self._events = [], []
+            group.commit(Appends(rows, lambda session, ledger, now: self._chain(session, ledger, events, now)))
+            return
+        if self._kept:
+            self.session.add_all(self._kept)
+            self._kept = []
         self.seal()
         if self._session is not None:
             self._session.commit()
@@ -132,6 +151,7 @@ class Tx:
             self._session.rollback()
         self._events.clear()
         self._on_seal.clear()
+        self._kept.clear()
 
     def close(self) -> None:
         if self._session is not None and self._sessions is not None:
@@ -143,11 +163,15 @@ class Tx:
         # the ledger is always the last lock a transaction takes, so writers queue on it and
         # never deadlock against each other on it.
         self.session.flush()
-        ledger = self.session.execute(select(Ledger).where(Ledger.id == 1).with_for_update()).scalar_one()
+        ledger = lock_ledger(self.session)
         for hook in self._on_seal:
             hook(ledger)
-        now = utcnow()
-        for event in self._events:
+        self._chain(self.session, ledger, self._events, utcnow())
+        self.session.flush()
+
+    def _chain(self, session: Session, ledger: Ledger, events: list[AuditEvent], now: datetime) -> None:
+        """Chain ``events`` as this unit of work's audit records onto the locked ledger."""
+        for event in events:
             ledger.audit_seq += 1
             record = AuditRecord(
                 seq=ledger.audit_seq, recorded_at=now, actor=self.actor.client_id,
@@ -157,5 +181,4 @@ class Tx:
                 prev_hash=ledger.audit_head, hash="")
             record.hash = chain_hash(ledger.audit_head, record)
             ledger.audit_head = record.hash
-            self.session.add(record)
-        self.session.flush()
+            session.add(record)

@@ -146,7 +146,8 @@ def show_decisions(session: Session, organisation_id: int, subjects: list[dict[s
 
 def _keep_receipt(tx: Tx, principal: Principal, request: ScreenRequest, response: ScreenResponse) -> None:
     results = [result.model_dump(mode="json") for result in response.results]
-    tx.session.add(Screening(
+    # Appended only: committed with other screenings' receipts when nothing else was written.
+    tx.keep(Screening(
         id=response.screening_id, organisation_id=principal.organisation_id, client_id=principal.client_id,
         tender_ref=request.tender_ref, as_of=response.as_of, list_revision=response.list_revision,
         algorithm=response.algorithm, threshold=response.threshold, subject_count=len(request.subjects),
