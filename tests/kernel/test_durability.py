@@ -29,8 +29,11 @@ def _start(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen[bytes]
     with (cwd / "server.log").open("ab") as log:
         process = subprocess.Popen([*DEBARLIST, "serve", "--port", str(port)], env=env, cwd=cwd,
                                    stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        # Our own server must be the one answering: a server that exited at once (port taken)
+        # is a failure, not an answer from whatever else holds the port.
+        assert process.poll() is None, (cwd / "server.log").read_text()
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return process
@@ -38,6 +41,21 @@ def _start(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen[bytes]
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("server did not start")
+
+
+def _wait_until_free(port: int) -> None:
+    """After a SIGKILL of the arbiter its workers stop on their own (a graceful stop): a restart,
+    like a supervisor's, waits until the port is free."""
+    deadline = time.monotonic() + 60
+    while True:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+            try:
+                probe.bind(("127.0.0.1", port))
+                return
+            except OSError:
+                assert time.monotonic() < deadline, f"port {port} still taken a minute after the kill"
+        time.sleep(0.1)
 
 
 def test_acknowledged_entries_survive_sigkill(fresh_db: str, key_file: Path, tmp_path: Path) -> None:
@@ -62,6 +80,7 @@ def test_acknowledged_entries_survive_sigkill(fresh_db: str, key_file: Path, tmp
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
+    _wait_until_free(port)
     server = _start(env, port, tmp_path)
     try:
         for entry_id in acknowledged:
