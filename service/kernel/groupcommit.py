@@ -6,8 +6,9 @@ one at a time whatever the number of threads or workers. Here a unit of work han
 audit events over and waits; whoever finds no commit running becomes the leader, takes
 everything that queued meanwhile (up to ``max_batch`` units), locks the ledger once, chains each
 unit's records in order and commits once; the others wake with their outcome. A commit that
-fails is retried one unit at a time, so one unit's bad row fails only that unit. No thread of
-its own: nothing to start, stop or carry across a fork.
+fails on a unit's rows is retried one unit at a time, so one bad row fails only its unit (a
+lock wait or a lost connection fails the batch at once). No thread of its own: nothing to
+start, stop or carry across a fork.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.kernel.clock import utcnow
+from service.kernel.errors import is_overload
 from service.kernel.ledger import Ledger, lock_ledger
 
 Chain = Callable[[Session, Ledger, datetime], None]
@@ -58,21 +61,26 @@ class GroupCommit:
                     break  # a leader took it with its batch
                 with self._queue_lock:
                     batch = [self._queue.popleft() for _ in range(min(self._max_batch, len(self._queue)))]
-                self._commit_batch(batch)
+                if batch:  # never empty while ours waits, as it is queued until a leader takes it
+                    self._commit_batch(batch)
         if appends.error is not None:
             raise appends.error
 
     def _commit_batch(self, batch: list[Appends]) -> None:
         try:
             self._commit_all(batch)
-        except BaseException as exc:
-            if len(batch) == 1:
-                batch[0].error = exc
-                batch[0].done.set()
+        except Exception as exc:
+            if len(batch) > 1 and not _not_the_data(exc):
+                for one in batch:  # find the unit whose rows failed: the others are kept on their own
+                    self._commit_batch([one])
                 return
-            for one in batch:  # find the unit that failed: the others are kept on their own
-                self._commit_batch([one])
+            # The database's trouble (a lock wait past its bound, a lost connection) is every
+            # unit's: retried one by one, each would only wait that long again.
+            _fail(batch, exc)
             return
+        except BaseException as exc:  # an interrupt: no unit may wait for a leader that is gone
+            _fail(batch, exc)
+            raise
         for one in batch:
             one.done.set()
 
@@ -90,3 +98,13 @@ class GroupCommit:
             session.commit()
         self.commits += 1
         self.units += len(batch)
+
+
+def _not_the_data(exc: BaseException) -> bool:
+    return is_overload(exc) or isinstance(exc, OperationalError | InterfaceError)
+
+
+def _fail(batch: list[Appends], exc: BaseException) -> None:
+    for one in batch:
+        one.error = exc
+        one.done.set()
