@@ -290,7 +290,7 @@ def main() -> None:
     for label, (workers, extra_env) in configs.items():
         server = start_server({**env, **extra_env}, workers, workdir / f"server-{len(ready)}.log")
         ready[label] = server.ready_seconds
-        source = httpx.get(server.base + "/readyz").json()["source"]
+        source = httpx.get(server.base + "/readyz", timeout=300).json()["source"]
         print(f"  {label}: ready in {server.ready_seconds:.1f} s (index from the {source})")
         try:
             results[label] = measure(server, credentials, subjects, levels, args.writers, args.seconds)

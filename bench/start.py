@@ -62,7 +62,7 @@ def main() -> None:
     for run in ("built from the database (baseline)", "loaded from the snapshot",
                 "snapshot + 1,000 entries caught up"):
         server = start_server(env, args.workers, workdir / f"server-{len(timings)}.log", timeout=3600)
-        source = httpx.get(server.base + "/readyz").json()["source"]
+        source = httpx.get(server.base + "/readyz", timeout=300).json()["source"]
         timings[run] = server.ready_seconds
         print(f"  {run:<38} {server.ready_seconds:7.1f} s  (index from the {source})", flush=True)
         if len(timings) == 2:
