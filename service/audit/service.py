@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.schemas import AuditRecordOut, Order
 from service.common.cursor import decode_cursor, encode_cursor
+from service.common.jsonlines import escape_line_breaks
 from service.common.spreadsheet import neutralise
 from service.common.text import escape_like
 from service.kernel.errors import Unprocessable
@@ -124,7 +125,7 @@ def iter_records(factory: sessionmaker[Session], principal: Principal,
 
 def jsonl_lines(records: Iterator[AuditRecord]) -> Iterator[str]:
     for record in records:
-        yield to_out(record).model_dump_json() + "\n"
+        yield escape_line_breaks(to_out(record).model_dump_json()) + "\n"
 
 
 def csv_lines(records: Iterator[AuditRecord]) -> Iterator[str]:

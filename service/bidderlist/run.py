@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from service.bidderlist.errors import BidderListError
 from service.bidderlist.reading import BidderList
+from service.common.jsonlines import json_line
 from service.screening.schemas import MAX_SCREEN_CHARACTERS, MAX_SCREEN_NAMES
 
 MAX_BATCH = 1000
@@ -154,7 +155,7 @@ class StateFile:
             raise BidderListError(f"cannot write the state file {self.path} ({exc.strerror}); "
                                   "give a writable --state") from None
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(json_line(record))
             handle.flush()
             os.fsync(handle.fileno())
 

@@ -9,7 +9,6 @@ changes after the last revision it applied never misses one.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from anyio.to_thread import run_sync as run_in_threadpool
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.common.jsonlines import json_line
 from service.entries.models import Entry, EntryRevision
 from service.entries.publication import PUBLISHED
 from service.entries.schemas import EntryOut
@@ -152,7 +152,7 @@ def iter_ftm_lines(factory: sessionmaker[Session], principal: Principal, *,
             if not include_withdrawn:
                 query = query.where(Entry.withdrawn_at.is_(None))
             chunk = list(session.execute(query.order_by(Entry.pk).limit(EXPORT_CHUNK)).scalars())
-            lines = [json.dumps(entity, ensure_ascii=False, separators=(",", ":")) + "\n"
+            lines = [json_line(entity, separators=(",", ":"))
                      for entry in chunk
                      for entity in ftm.entities(to_out(entry, on), entry.organisation.name)]
         yield from lines

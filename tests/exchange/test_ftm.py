@@ -182,3 +182,21 @@ def test_import_of_foreign_ftm(actor: Callable[..., Actor], client: TestClient, 
     person = entries["ftm:os-person"]
     assert (person["kind"], person["country"], person["grounds"], person["listing"]) == (
         "person", "RU", ["other"], "debarred")
+
+
+def test_names_with_line_separators_stay_one_line_each(client: TestClient, actor: Callable[..., Actor]) -> None:
+    """U+2028, U+2029 and U+0085 are valid raw in JSON but end a line for str.splitlines and
+    many readers: the export writes them escaped, so a listing can never split into two lines."""
+    contributor = actor("contributor")
+    auditor = actor("auditor", org=contributor.organisation)
+    name = "Line\u2028Break\u2029Works\u0085Trading LLP"
+    created = client.post("/v1/entries", json=entry_body(name="Separator Works LLP", aliases=[name]),
+                          headers=contributor.headers)
+    assert created.status_code == 201, created.text
+    mine = _of(_export(client, contributor), contributor.organisation)
+    assert any(name in e["properties"].get("alias", []) for e in mine), mine
+    exported = client.get("/v1/audit/export", params={"organisation": contributor.organisation, "format": "jsonl"},
+                          headers=auditor.headers)
+    assert exported.status_code == 200, exported.text
+    records = [json.loads(line) for line in exported.text.splitlines()]
+    assert any(name in json.dumps(r, ensure_ascii=False) for r in records)

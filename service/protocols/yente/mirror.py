@@ -6,7 +6,6 @@ its ``entities.ftm.json`` (the FtM export) and a ``delta.json`` whose versions p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.models import Organisation
+from service.common.jsonlines import json_line
 from service.entries.models import EntryRevision
 from service.entries.states import Status
 from service.exchange import ftm
@@ -80,13 +80,13 @@ def delta_lines(session: Session, principal: Principal, wanted: str) -> Iterator
         before = _entity_ids(session, item.entry_id, item.version - 1)
         if item.entry is None or item.entry.status is Status.withdrawn:
             # A mirror holds what can be screened: a withdrawn or no longer visible entry leaves it.
-            lines += [json.dumps({"op": "DEL", "entity": {"id": eid}}) for eid in sorted(before)]
+            lines += [json_line({"op": "DEL", "entity": {"id": eid}}) for eid in sorted(before)]
             continue
         entities = ftm.entities(item.entry, names.get(item.entry.organisation, item.entry.organisation))
         op = "ADD" if item.version == 1 else "MOD"
-        lines += [json.dumps({"op": op, "entity": entity}, ensure_ascii=False) for entity in entities]
+        lines += [json_line({"op": op, "entity": entity}) for entity in entities]
         # Entities the previous version had and this one has not (a removed identifier, a listing
         # turned from debarred to flagged) are deleted, so the mirror equals the export.
-        lines += [json.dumps({"op": "DEL", "entity": {"id": eid}})
+        lines += [json_line({"op": "DEL", "entity": {"id": eid}})
                   for eid in sorted(before - {entity["id"] for entity in entities})]
-    return iter([line + "\n" for line in lines])
+    return iter(lines)
