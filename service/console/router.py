@@ -31,6 +31,7 @@ from service.bidderlist.errors import BidderListError
 from service.bidderlist.reading import read_bytes
 from service.console import people, rendering, views
 from service.console.models import Person
+from service.entries.importing import limits_from
 from service.kernel.errors import Forbidden, NotFound, ServiceError, Unauthorized, Unprocessable
 from service.kernel.principal import Principal
 from service.kernel.roles import ORGANISATION_ROLES, Role
@@ -519,28 +520,44 @@ def _update_entry(request: Request, tx: Tx, viewer: Viewer, entry_id: str, versi
 
 @router.get("/entries/import")
 def import_page(request: Request, viewer: Contributor) -> HTMLResponse:
-    return _page(request, "entries_import.html", viewer, report=None, error=None)
+    return _import_page(request, viewer, fmt="entries")
+
+
+def _import_page(request: Request, viewer: Viewer, *, fmt: str, status_code: int = 200,
+                 report: views.ImportReport | None = None, error: str | None = None) -> HTMLResponse:
+    return _page(request, "entries_import.html", viewer, status_code=status_code, report=report, error=error,
+                 fmt=fmt, formats=views.PUBLISHED_FORMATS)
 
 
 @router.post("/entries/import")
-async def import_entries(request: Request, tx: TxDep, viewer: Contributor, entries: UploadFile | None = None
-                         ) -> HTMLResponse:
+async def import_entries(request: Request, tx: TxDep, viewer: Contributor, entries: UploadFile | None = None,
+                         format: Annotated[str, Form(max_length=16)] = "entries") -> HTMLResponse:
     data = await entries.read(MAX_UPLOAD + 1) if entries is not None and entries.filename else b""
     filename = (entries.filename if entries is not None else None) or "upload"
-    return await run_in_threadpool(_import_entries, request, tx, viewer, data, filename[:200])
+    return await run_in_threadpool(_import_entries, request, tx, viewer, data, filename[:200], format)
 
 
-def _import_entries(request: Request, tx: Tx, viewer: Viewer, data: bytes, filename: str) -> HTMLResponse:
+def _import_entries(request: Request, tx: Tx, viewer: Viewer, data: bytes, filename: str, fmt: str
+                    ) -> HTMLResponse:
+    fmt = fmt if fmt in views.PUBLISHED_FORMATS else "entries"
     try:
         if not data:
-            raise Unprocessable("choose a JSON-lines file of entries to import")
+            raise Unprocessable("choose a file of entries to import")
         if len(data) > MAX_UPLOAD:
             raise Unprocessable(f"the file is over {MAX_UPLOAD // (1024 * 1024)} MiB; split it")
-        report = views.import_entries(tx, viewer.principal, data, filename)
+        if fmt == "entries":
+            report = views.import_entries(tx, viewer.principal, data, filename)
+        else:
+            # A published list is imported in a unit of work of its own, as `debarlist import` does it
+            # (this request's own writes nothing; it still commits once, empty).
+            state = request.app.state
+            report = views.import_published(state.sessions.write, viewer.principal, data, filename, fmt,
+                                            limits_from(state.settings),
+                                            request_id=getattr(request.state, "request_id", None))
     except Unprocessable as exc:
         tx.rollback()
-        return _page(request, "entries_import.html", viewer, status_code=422, report=None, error=exc.detail)
-    return _page(request, "entries_import.html", viewer, report=report, error=None)
+        return _import_page(request, viewer, fmt=fmt, status_code=422, error=exc.detail)
+    return _import_page(request, viewer, fmt=fmt, report=report)
 
 
 @router.get("/entries/new")

@@ -4,8 +4,12 @@ is written twice. Routers turn requests into these calls and the results into te
 from __future__ import annotations
 
 import json
+import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,7 +27,7 @@ from service.bidderlist.reading import BidderList
 from service.bidderlist.run import RequestRefused, RunResult, run
 from service.common.routing import parse_json
 from service.decisions.models import MatchDecision
-from service.entries import bulk
+from service.entries import bulk, importing
 from service.entries import service as entries_service
 from service.entries.schemas import EntryCreate, EntryPatch, Ground, Withdrawal
 from service.entries.states import Status, Visibility
@@ -248,11 +252,12 @@ MAX_IMPORT_ROWS = 10_000  # as POST /v1/entries/bulk (BulkRequest)
 
 @dataclass
 class ImportRow:
-    line: int
-    result: str  # created, updated, unchanged or refused
+    line: int  # the file's line (JSON lines) or row (a published list's spreadsheet or CSV row)
+    result: str  # created, updated, unchanged, refused, or duplicate (a published list's row repeated)
     external_ref: str | None = None
     entry_id: str | None = None
     reason: str | None = None
+    same_as: int | None = None  # a duplicate: the row it repeats
 
 
 @dataclass
@@ -260,6 +265,8 @@ class ImportReport:
     filename: str
     rows: list[ImportRow]
     review_batch: str | None = None
+    unit: str = "line"  # "row" for a published list's spreadsheet or CSV
+    format: str = "entries"
 
     def count(self, result: str) -> int:
         return sum(1 for row in self.rows if row.result == result)
@@ -279,6 +286,45 @@ class ImportReport:
     @property
     def refused(self) -> int:
         return self.count("refused")
+
+    @property
+    def duplicates(self) -> int:
+        return self.count("duplicate")
+
+
+# The published lists' formats the console takes, as ``debarlist import --format`` names them (the
+# importer's own ``jsonl`` is left to the command line: the console's JSON lines are the bulk shape).
+PUBLISHED_FORMATS = ("worldbank", "ebrd", "idb", "ftm")
+
+
+def import_published(factory: sessionmaker[Session], principal: Principal, data: bytes, filename: str, fmt: str,
+                     limits: Any, progress: Callable[[int], None] | None = None,
+                     request_id: str | None = None) -> ImportReport:
+    """A published list's file through ``debarlist import``'s own service function
+    (``entries.importing.import_file``: its hostile-file checks and limits, one transaction of its
+    own committed once, idempotent by external_ref), into the contributor's organisation; each
+    entry keeps the file's provenance as its ``source``. A refused file raises ``Unprocessable``
+    with the importer's one-line reason, and nothing was written."""
+    if fmt not in PUBLISHED_FORMATS:
+        raise Unprocessable(f"choose the file's format: {', '.join(PUBLISHED_FORMATS)} or JSON lines of entries")
+    # The importer reads a path (an xlsx is a zip, opened with its own bounds); the upload is written
+    # to a private temporary directory under its own base name, which the importer's messages use.
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).name).lstrip(".")[:120] or "upload"
+    with tempfile.TemporaryDirectory(prefix="debarlist-import-") as folder:
+        path = Path(folder) / safe
+        path.write_bytes(data)
+        try:
+            report = importing.import_file(factory, path, fmt, principal.organisation, progress, limits=limits,
+                                           principal=principal, request_id=request_id)
+        except importing.ImportRefused as exc:
+            raise Unprocessable(exc.report.error or "the file was not imported; nothing was written") from None
+    rows = [ImportRow(int(item["row"]), str(item["result"]), external_ref=item.get("external_ref"),
+                      entry_id=item.get("id")) for item in report.outcomes]
+    rows += [ImportRow(int(item["row"]), "refused", reason=str(item["error"])) for item in report.rejected]
+    rows += [ImportRow(item["row"], "duplicate", same_as=item["same_as"]) for item in report.duplicates]
+    rows.sort(key=lambda row: row.line)
+    return ImportReport(filename=filename, rows=rows, review_batch=report.review_batch, unit=report.unit,
+                        format=fmt)
 
 
 def import_entries(tx: Tx, principal: Principal, data: bytes, filename: str) -> ImportReport:

@@ -40,6 +40,7 @@ from service.entries.schemas import BulkResponse
 from service.importers import FORMATS, Budget, ImportFormatError, Limits, parse_file
 from service.importers.common import one_line
 from service.kernel.errors import ServiceError
+from service.kernel.principal import Principal
 from service.kernel.roles import Role
 from service.kernel.uow import Tx
 
@@ -66,6 +67,9 @@ class ImportReport:
     review_batch: str | None = None
     # Rows that repeat an earlier row exactly: {"row": 17, "same_as": 12}; listed once.
     duplicates: list[dict[str, int]] = field(default_factory=list)
+    # What became of each written row: {"row": 3, "result": "created", "external_ref": ..., "id": ...}
+    # (created, updated or unchanged; a row the bulk service refused is in ``rejected``), in file order.
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
     # "imported" (committed), or "refused" (nothing written; ``error`` says why, in one line).
     status: str = "imported"
     error: str | None = None
@@ -100,6 +104,7 @@ class ImportReport:
         self.error = one_line(f"{Path(self.file).name}: {where}{message}; nothing was imported", limit=600)
         self.created = self.updated = self.unchanged = 0  # the transaction was rolled back
         self.review_batch = None
+        self.outcomes = []
         return ImportRefused(self)
 
 
@@ -112,10 +117,15 @@ class ImportRefused(ValueError):
 
 
 def import_file(factory: sessionmaker[Session], path: Path, fmt: str, org_code: str,
-                progress: Callable[[int], None] | None = None, *, limits: Limits | None = None) -> ImportReport:
+                progress: Callable[[int], None] | None = None, *, limits: Limits | None = None,
+                principal: Principal | None = None, request_id: str | None = None) -> ImportReport:
     """Parse ``path`` and upsert its rows by external_ref in one transaction (see the module doc).
 
-    Returns the report of a committed import; raises ``ImportRefused`` when nothing was written.
+    The entries are ``org_code``'s, written by the operator (``debarlist import --org``), or by
+    ``principal`` (a contributor of that organisation, in the console) when one is given; either
+    way each entry's ``source`` is the file's own provenance (publisher, list, row) as the parser
+    reads it. Returns the report of a committed import; raises ``ImportRefused`` when nothing was
+    written.
     """
     limits = limits or limits_from(get_settings())
     budget = Budget(limits)
@@ -124,12 +134,16 @@ def import_file(factory: sessionmaker[Session], path: Path, fmt: str, org_code: 
         raise report.refuse(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
         with factory() as session:
-            principal = operator_for(session, org_code, Role.contributor)
-            tx = Tx(session=session, actor=principal.actor)
+            if principal is None:
+                principal = operator_for(session, org_code, Role.contributor)
+            elif principal.organisation != org_code or not principal.has(Role.contributor):
+                raise report.refuse(f"only a contributor of {org_code} imports its entries")
+            tx = Tx(session=session, actor=principal.actor, request_id=request_id)
+            acting = principal
             batch_ref = "import-" + str(uuid.uuid4())
 
             def upsert(rows: list[dict[str, Any]]) -> BulkResponse:
-                result = bulk_upsert(tx, principal, rows, create_action="entry.import",
+                result = bulk_upsert(tx, acting, rows, create_action="entry.import",
                                      update_action="entry.import", batch_ref=batch_ref)
                 session.flush()  # written now (inside the transaction), so the deadline counts it
                 return result
@@ -140,6 +154,7 @@ def import_file(factory: sessionmaker[Session], path: Path, fmt: str, org_code: 
             budget.check_time()
             tx.commit()
         report.rejected.sort(key=lambda item: int(item["row"]))
+        report.outcomes.sort(key=lambda item: int(item["row"]))
     except ImportFormatError as exc:
         raise report.refuse(exc.message, exc.row) from None
     except ServiceError as exc:
@@ -229,5 +244,8 @@ class _Writer:
         for row in result.results:
             if row.result == "error":
                 report.rejected.append({"row": batch[row.index][0], "error": one_line(row.error or "rejected")})
+            else:
+                report.outcomes.append({"row": batch[row.index][0], "result": row.result,
+                                        "external_ref": row.external_ref, "id": row.id})
         if self.progress:
             self.progress(len(batch))
