@@ -7,6 +7,7 @@ holds a lock that would stop writers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,13 +55,15 @@ class Report:
 
 
 def verify_chain(factory: sessionmaker[Session], *, checkpoint: Anchor | None = None,
-                 start: Anchor | None = None, chunk: int = CHUNK) -> Report:
+                 start: Anchor | None = None, chunk: int = CHUNK,
+                 progress: Callable[[int, int], None] | None = None) -> Report:
     """Verify records after ``start`` (default: genesis) up to the ledger's head as read now.
 
     Records appended while the walk runs are left for the next walk: the ledger is read first,
     and since seqs are assigned under the ledger lock, every record up to that head is committed.
     ``checkpoint`` is an externally kept (seq, hash) the chain must still pass through; the
-    checkpoints stored in the database are checked the same way on the way.
+    checkpoints stored in the database are checked the same way on the way. ``progress`` is told
+    (records verified, records to verify) after each chunk (the console's verification page).
     """
     with factory() as session:
         ledger = session.execute(select(Ledger.audit_seq, Ledger.audit_head).where(Ledger.id == 1)).one()
@@ -106,6 +109,8 @@ def verify_chain(factory: sessionmaker[Session], *, checkpoint: Anchor | None = 
             head = row.hash
             expected_seq += 1
             walked += 1
+        if progress is not None:
+            progress(walked, target_seq - position.seq)
     if head != target_head:
         # Every record fits its predecessor but the ledger names another head: the last
         # record was rewritten together with its hash (or the ledger was).

@@ -11,6 +11,7 @@ unsafe request that comes with the cookie must carry the session's CSRF token (f
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
@@ -29,7 +30,7 @@ from service.auth.deps import RoleCheck, TxDep, get_principal, record_denial
 from service.bidderlist import report as bidder_report
 from service.bidderlist.errors import BidderListError
 from service.bidderlist.reading import read_bytes
-from service.console import people, rendering, views
+from service.console import people, progress, rendering, views
 from service.console.models import Person
 from service.entries.importing import limits_from
 from service.kernel.errors import Forbidden, NotFound, ServiceError, Unauthorized, Unprocessable
@@ -37,6 +38,7 @@ from service.kernel.principal import Principal
 from service.kernel.roles import ORGANISATION_ROLES, Role
 from service.kernel.uow import Tx
 
+log = logging.getLogger("debarlist.console")
 COOKIE = "debarlist_session"
 LANGUAGE_COOKIE = "debarlist_lang"  # the language switch's choice
 SIGN_IN_COOKIE = "debarlist_signin"  # the sign-in form's double-submit CSRF token
@@ -531,33 +533,83 @@ def _import_page(request: Request, viewer: Viewer, *, fmt: str, status_code: int
 
 @router.post("/entries/import")
 async def import_entries(request: Request, tx: TxDep, viewer: Contributor, entries: UploadFile | None = None,
-                         format: Annotated[str, Form(max_length=16)] = "entries") -> HTMLResponse:
+                         format: Annotated[str, Form(max_length=16)] = "entries") -> Response:
     data = await entries.read(MAX_UPLOAD + 1) if entries is not None and entries.filename else b""
-    filename = (entries.filename if entries is not None else None) or "upload"
-    return await run_in_threadpool(_import_entries, request, tx, viewer, data, filename[:200], format)
+    filename = ((entries.filename if entries is not None else None) or "upload")[:200]
+    fmt = format if format in views.PUBLISHED_FORMATS else "entries"
+    if not data or len(data) > MAX_UPLOAD:
+        detail = (f"the file is over {MAX_UPLOAD // (1024 * 1024)} MiB; split it" if data
+                  else "choose a file of entries to import")
+        return _import_page(request, viewer, fmt=fmt, status_code=422, error=detail)
+    # The import runs in a unit of work of its own, in its own thread, reporting its progress to the
+    # page (service/console/progress.py says why); this request's own writes nothing (it commits once,
+    # empty, before the page is sent).
+    state = request.app.state
+    principal = viewer.principal
+    request_id = getattr(request.state, "request_id", None)
+
+    def work(report: progress.Report) -> views.ImportReport:
+        if fmt != "entries":
+            # `debarlist import`'s own function; its transaction is committed once, inside it.
+            throttle = progress.Throttle(report, every=1000)
+            return views.import_published(state.sessions.write, principal, data, filename, fmt,
+                                          limits_from(state.settings), throttle.advance, request_id=request_id)
+        own = Tx(sessions=state.sessions, actor=principal.actor, request_id=request_id)
+        try:
+            result = views.import_entries(own, principal, data, filename, report)
+            own.commit()
+            return result
+        except BaseException:
+            own.rollback()
+            raise
+        finally:
+            own.close()
+
+    def finish(job: progress.Job | None) -> tuple[dict[str, Any], int]:
+        error = job.error if job is not None else None
+        if isinstance(error, Unprocessable):
+            return {"fmt": fmt, "error": error.detail, "outcome": "refused"}, 422
+        if error is not None:
+            log.error("console import failed", exc_info=error)
+            failure = ("the import was stopped: nothing was imported" if isinstance(error, progress.Abandoned)
+                       else f"the import failed ({type(error).__name__}); nothing was imported, try again")
+            return {"fmt": fmt, "error": failure, "outcome": "refused"}, 500
+        return {"fmt": fmt, "report": job.result if job else None, "outcome": "done"}, 200
+
+    return await _with_progress(request, viewer, "entries_import.html", work, finish, kind="import-" + (
+        "rows" if fmt != "entries" else "lines"), defaults={"fmt": fmt, "formats": views.PUBLISHED_FORMATS,
+                                                             "report": None, "error": None})
 
 
-def _import_entries(request: Request, tx: Tx, viewer: Viewer, data: bytes, filename: str, fmt: str
-                    ) -> HTMLResponse:
-    fmt = fmt if fmt in views.PUBLISHED_FORMATS else "entries"
-    try:
-        if not data:
-            raise Unprocessable("choose a file of entries to import")
-        if len(data) > MAX_UPLOAD:
-            raise Unprocessable(f"the file is over {MAX_UPLOAD // (1024 * 1024)} MiB; split it")
-        if fmt == "entries":
-            report = views.import_entries(tx, viewer.principal, data, filename)
-        else:
-            # A published list is imported in a unit of work of its own, as `debarlist import` does it
-            # (this request's own writes nothing; it still commits once, empty).
-            state = request.app.state
-            report = views.import_published(state.sessions.write, viewer.principal, data, filename, fmt,
-                                            limits_from(state.settings),
-                                            request_id=getattr(request.state, "request_id", None))
-    except Unprocessable as exc:
-        tx.rollback()
-        return _import_page(request, viewer, fmt=fmt, status_code=422, error=exc.detail)
-    return _import_page(request, viewer, fmt=fmt, report=report)
+async def _with_progress(request: Request, viewer: Viewer, template: str, work: Callable[[progress.Report], Any],
+                         finish: Callable[[progress.Job], tuple[dict[str, Any], int]], *, kind: str,
+                         defaults: dict[str, Any]) -> Response:
+    """``work`` with its progress on the page (service/console/progress.py): one ordinary page when
+    it ends within ``progress.PREFLIGHT`` seconds, else the page streamed as the work proceeds."""
+    language = _language(request)
+    job = progress.Job(work)
+    await job.wait(progress.PREFLIGHT)
+
+    def line(done: int, total: int | None) -> str:
+        return rendering.render("progress_step.html", language, kind=kind, done=done, total=total)
+
+    def page(context: dict[str, Any], *, streaming: bool = False) -> str:
+        return rendering.render(template, language, viewer=viewer, prefix=PREFIX, path=request.url.path,
+                                here=request.url.path, progress_kind=kind, streaming=streaming,
+                                steps=[line(*step) for step in job.steps] if not streaming else [],
+                                **{**defaults, **context})
+
+    if job.finished:
+        context, status = finish(job)
+        return HTMLResponse(page(context), status_code=status, headers=SECURITY_HEADERS)
+    head = page({"outcome": None}, streaming=True).split(progress.MARK)[0]
+
+    def tail(done: progress.Job) -> str:
+        context, _ = finish(done)
+        return page(context).split(progress.MARK, 1)[1]
+
+    return StreamingResponse(job.stream(head, line, tail), media_type="text/html; charset=utf-8",
+                             headers={**SECURITY_HEADERS, "X-Accel-Buffering": "no"})
 
 
 @router.get("/entries/new")
@@ -661,12 +713,27 @@ def audit(request: Request, tx: TxDep, viewer: AuditReader, action: str | None =
 
 
 @router.get("/audit/verify")
-def audit_verify(request: Request, tx: TxDep, viewer: Auditor) -> HTMLResponse:
+async def audit_verify(request: Request, tx: TxDep, viewer: Auditor) -> Response:
     tx.release()  # the chain is read through short sessions of its own
-    report = views.verify_audit(request.app.state.sessions.read)
-    with request.app.state.sessions.read() as session:
-        issued = views.recent_checkpoints(session)
-    return _page(request, "verify.html", viewer, report=report, checkpoints=issued)
+    read = request.app.state.sessions.read
+
+    def recent() -> list[Any]:
+        with read() as session:
+            return views.recent_checkpoints(session)
+
+    issued = await run_in_threadpool(recent)
+
+    def work(report: progress.Report) -> dict[str, Any]:
+        return views.verify_audit(read, report)
+
+    def finish(job: progress.Job) -> tuple[dict[str, Any], int]:
+        if job.error is not None:
+            log.error("console verification failed", exc_info=job.error)
+            return {"report": None, "failure": type(job.error).__name__, "outcome": "failed"}, 500
+        return {"report": job.result, "outcome": "done"}, 200
+
+    return await _with_progress(request, viewer, "verify.html", work, finish, kind="verify",
+                                defaults={"checkpoints": issued, "report": None, "failure": None})
 
 
 @router.post("/audit/checkpoints")

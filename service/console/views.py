@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from service.decisions.models import MatchDecision
 from service.entries import bulk, importing
 from service.entries import service as entries_service
 from service.entries.schemas import EntryCreate, EntryPatch, Ground, Withdrawal
+from service.entries.service import organisation_of
 from service.entries.states import Status, Visibility
 from service.kernel.clock import today
 from service.kernel.errors import NotFound, PreconditionFailed, ServiceError, Unprocessable
@@ -327,11 +329,18 @@ def import_published(factory: sessionmaker[Session], principal: Principal, data:
                         format=fmt)
 
 
-def import_entries(tx: Tx, principal: Principal, data: bytes, filename: str) -> ImportReport:
+IMPORT_CHUNK = 500  # lines written between two progress reports
+
+
+def import_entries(tx: Tx, principal: Principal, data: bytes, filename: str,
+                   progress: Callable[[int, int | None], None] | None = None) -> ImportReport:
     """Each line of a JSON-lines file as one row of ``POST /v1/entries/bulk`` (the bulk service:
     by external_ref, each row on its own terms, four-eyes review where the organisation requires
     it), reported by line. A line that is not a JSON object is refused here with its reason; a
-    file that cannot be read at all raises ``Unprocessable``."""
+    file that cannot be read at all raises ``Unprocessable``. The lines go to the bulk service
+    ``IMPORT_CHUNK`` at a time, inside ``tx`` (committed once, by the caller), and ``progress`` is
+    told (lines done, lines) after each; the lines sharing an external_ref go in one call, so the
+    bulk service refuses a repeated reference as it does in one request."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -359,14 +368,39 @@ def import_entries(tx: Tx, principal: Principal, data: bytes, filename: str) -> 
                             "a file; split it")
     if not lines and not refused:
         raise Unprocessable("the file has no entries: one JSON object a line")
-    result = bulk.bulk_upsert(tx, principal, objects) if objects else None
+    chunks: list[list[int]] = []
+    chunk_of: dict[str, int] = {}  # external_ref -> the chunk its first line is in
+    first_line: dict[str, int] = {}
+    for index, value in enumerate(objects):
+        ref = value.get("external_ref")
+        key = ref.strip() if isinstance(ref, str) else None
+        if key and key in chunk_of:
+            chunks[chunk_of[key]].append(index)
+            continue
+        if not chunks or len(chunks[-1]) >= IMPORT_CHUNK:
+            chunks.append([])
+        chunks[-1].append(index)
+        if key:
+            chunk_of[key], first_line[key] = len(chunks) - 1, lines[index]
     rows = list(refused)
-    for row in result.results if result else []:
-        rows.append(ImportRow(lines[row.index], "refused" if row.result == "error" else row.result,
-                              external_ref=row.external_ref, entry_id=row.id,
-                              reason=row.error))
+    total, done = len(lines) + len(refused), len(refused)
+    review_batch = None
+    # One review batch for the whole file, where the organisation requires review (as one request).
+    batch_ref = "bulk-" + str(uuid.uuid4()) if organisation_of(tx.session, principal).requires_review else None
+    for chunk in chunks:
+        result = bulk.bulk_upsert(tx, principal, [objects[index] for index in chunk], batch_ref=batch_ref)
+        review_batch = review_batch or result.review_batch
+        for row in result.results:
+            why = row.error
+            if why and why.startswith("external_ref repeats row") and row.external_ref in first_line:
+                why = f"external_ref repeats line {first_line[row.external_ref]}"
+            rows.append(ImportRow(lines[chunk[row.index]], "refused" if row.result == "error" else row.result,
+                                  external_ref=row.external_ref, entry_id=row.id, reason=why))
+        done += len(chunk)
+        if progress:
+            progress(done, total)
     rows.sort(key=lambda row: row.line)
-    return ImportReport(filename=filename, rows=rows, review_batch=result.review_batch if result else None)
+    return ImportReport(filename=filename, rows=rows, review_batch=review_batch)
 
 
 def entry_form_values(entry: Any) -> dict[str, Any]:
@@ -546,6 +580,7 @@ def recent_checkpoints(session: Session, limit: int = 10) -> list[Any]:
     return checkpoints.list_checkpoints(session, limit)
 
 
-def verify_audit(read: sessionmaker[Session]) -> dict[str, Any]:
-    report: dict[str, Any] = verify_chain(read).as_dict()
+def verify_audit(read: sessionmaker[Session], progress: Callable[[int, int], None] | None = None
+                 ) -> dict[str, Any]:
+    report: dict[str, Any] = verify_chain(read, progress=progress).as_dict()
     return report
