@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,11 +26,11 @@ from service.bidderlist import reading
 from service.bidderlist.reading import BidderList
 from service.bidderlist.run import RequestRefused, RunResult, run
 from service.common.routing import parse_json
+from service.console.progress import Throttle
 from service.decisions.models import MatchDecision
 from service.entries import bulk, importing
 from service.entries import service as entries_service
 from service.entries.schemas import EntryCreate, EntryPatch, Ground, Withdrawal
-from service.entries.service import organisation_of
 from service.entries.states import Status, Visibility
 from service.kernel.clock import today
 from service.kernel.errors import NotFound, PreconditionFailed, ServiceError, Unprocessable
@@ -330,17 +329,33 @@ def import_published(factory: sessionmaker[Session], principal: Principal, data:
 
 
 IMPORT_CHUNK = 500  # lines written between two progress reports
+_REPEATS_ROW = re.compile(r"^external_ref repeats row (\d+)$")
+
+
+def _progress_of_rows(progress: Callable[[int, int | None], None] | None, total: int, *,
+                      already: int) -> Callable[[int], None] | None:
+    """The bulk service's count of rows handled, as (lines done, lines) every ``IMPORT_CHUNK``."""
+    if progress is None:
+        return None
+    throttle = Throttle(progress, IMPORT_CHUNK, total)
+    throttle.advance(already)
+    seen = 0
+
+    def handled(count: int) -> None:
+        nonlocal seen
+        throttle.advance(count - seen)
+        seen = count
+    return handled
 
 
 def import_entries(tx: Tx, principal: Principal, data: bytes, filename: str,
                    progress: Callable[[int, int | None], None] | None = None) -> ImportReport:
-    """Each line of a JSON-lines file as one row of ``POST /v1/entries/bulk`` (the bulk service:
-    by external_ref, each row on its own terms, four-eyes review where the organisation requires
-    it), reported by line. A line that is not a JSON object is refused here with its reason; a
-    file that cannot be read at all raises ``Unprocessable``. The lines go to the bulk service
-    ``IMPORT_CHUNK`` at a time, inside ``tx`` (committed once, by the caller), and ``progress`` is
-    told (lines done, lines) after each; the lines sharing an external_ref go in one call, so the
-    bulk service refuses a repeated reference as it does in one request."""
+    """Each line of a JSON-lines file as one row of ``POST /v1/entries/bulk`` (the bulk service,
+    in one call, inside ``tx``, committed once by the caller: by external_ref, each row on its own
+    terms, a repeated reference refused, four-eyes review under one batch where the organisation
+    requires it), reported by line. A line that is not a JSON object is refused here with its
+    reason; a file that cannot be read at all raises ``Unprocessable``. ``progress`` is told
+    (lines done, lines) every ``IMPORT_CHUNK`` lines as the bulk service writes them."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -368,37 +383,15 @@ def import_entries(tx: Tx, principal: Principal, data: bytes, filename: str,
                             "a file; split it")
     if not lines and not refused:
         raise Unprocessable("the file has no entries: one JSON object a line")
-    chunks: list[list[int]] = []
-    chunk_of: dict[str, int] = {}  # external_ref -> the chunk its first line is in
-    first_line: dict[str, int] = {}
-    for index, value in enumerate(objects):
-        ref = value.get("external_ref")
-        key = ref.strip() if isinstance(ref, str) else None
-        if key and key in chunk_of:
-            chunks[chunk_of[key]].append(index)
-            continue
-        if not chunks or len(chunks[-1]) >= IMPORT_CHUNK:
-            chunks.append([])
-        chunks[-1].append(index)
-        if key:
-            chunk_of[key], first_line[key] = len(chunks) - 1, lines[index]
+    handled = _progress_of_rows(progress, len(lines) + len(refused), already=len(refused))
+    result = bulk.bulk_upsert(tx, principal, objects, progress=handled)
     rows = list(refused)
-    total, done = len(lines) + len(refused), len(refused)
-    review_batch = None
-    # One review batch for the whole file, where the organisation requires review (as one request).
-    batch_ref = "bulk-" + str(uuid.uuid4()) if organisation_of(tx.session, principal).requires_review else None
-    for chunk in chunks:
-        result = bulk.bulk_upsert(tx, principal, [objects[index] for index in chunk], batch_ref=batch_ref)
-        review_batch = review_batch or result.review_batch
-        for row in result.results:
-            why = row.error
-            if why and why.startswith("external_ref repeats row") and row.external_ref in first_line:
-                why = f"external_ref repeats line {first_line[row.external_ref]}"
-            rows.append(ImportRow(lines[chunk[row.index]], "refused" if row.result == "error" else row.result,
-                                  external_ref=row.external_ref, entry_id=row.id, reason=why))
-        done += len(chunk)
-        if progress:
-            progress(done, total)
+    for row in result.results:
+        # The bulk service names a repeated reference's first row by its index: say its line.
+        why = _REPEATS_ROW.sub(lambda found: f"external_ref repeats line {lines[int(found[1])]}", row.error or "")
+        rows.append(ImportRow(lines[row.index], "refused" if row.result == "error" else row.result,
+                              external_ref=row.external_ref, entry_id=row.id, reason=why or None))
+    review_batch = result.review_batch
     rows.sort(key=lambda row: row.line)
     return ImportReport(filename=filename, rows=rows, review_batch=review_batch)
 

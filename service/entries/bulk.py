@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,11 +30,12 @@ from service.kernel.uow import Tx
 
 def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
                 create_action: str = "entry.create", update_action: str = "entry.update",
-                batch_ref: str | None = None) -> BulkResponse:
+                batch_ref: str | None = None, progress: Callable[[int], None] | None = None) -> BulkResponse:
     """Create or update by ``external_ref``; a bad row is reported and the rest still land.
 
     In a four-eyes organisation new rows and changes wait for review under one batch reference
-    (``batch_ref``, or a new one), which a reviewer approves in one call."""
+    (``batch_ref``, or a new one), which a reviewer approves in one call. ``progress`` is told how
+    many rows have been handled, as the writing goes (a console page shows it)."""
     org = organisation_of(tx.session, principal)
     if org.requires_review and batch_ref is None:
         batch_ref = "bulk-" + str(uuid.uuid4())
@@ -57,8 +59,11 @@ def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
         else:
             valid[data.external_ref] = (index, data)
     existing = _existing_by_ref(tx.session, org.id, list(valid))
+    refused_before_writing = len(results)
     # Sorted by reference, so concurrent bulk writers lock shared rows in one order.
-    for ref in sorted(valid):
+    for position, ref in enumerate(sorted(valid)):
+        if progress is not None:
+            progress(refused_before_writing + position)
         index, data = valid[ref]
         content = normalised_content(data)
         entry = existing.get(ref)
@@ -87,6 +92,8 @@ def bulk_upsert(tx: Tx, principal: Principal, rows: list[dict[str, Any]], *,
             outcome = "updated"
         results.append(BulkRowResult(index=index, external_ref=ref, result=outcome, id=entry.id,
                                      review_id=review.id if review else None))
+    if progress is not None:
+        progress(len(rows))
     results.sort(key=lambda row: row.index)
     counts = {name: sum(1 for row in results if row.result == name)
               for name in ("created", "updated", "unchanged", "error")}
