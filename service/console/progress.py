@@ -123,4 +123,6 @@ class Throttle:
         if self.done - self.last >= self.every or (self.total is not None and self.done >= self.total):
             self.last = self.done
             self.report(self.done, self.total)
+
+
 MARK = "<!--progress-end-->"  # where the streamed lines go in a page with progress

@@ -60,3 +60,14 @@ def signed_in(url: str, who: Someone) -> httpx.Client:
                                                    "csrf": csrf_of(page.text), "next": "/console/"})
     assert answer.status_code == 303, answer.text
     return client
+
+
+def report_rows(html: str) -> list[tuple[str, str, str]]:
+    """(line or row, external_ref, result) of each row of an import's report table."""
+    body = html.split('<table class="results">')[1].split("</table>")[0].split("<tbody>")[1]
+    rows = []
+    for chunk in body.split("<tr")[1:]:
+        cells = [cell.split("</td>")[0].strip() for cell in chunk.split("<td")[1:]]
+        cells = [cell.split(">", 1)[1] for cell in cells]
+        rows.append((cells[0], cells[1], cells[2]))
+    return rows

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.console.conftest import Someone, csrf_of, signed_in
+from tests.console.conftest import Someone, csrf_of, report_rows, signed_in
 from tests.support import entry_body, unique_word
 
 
@@ -17,17 +17,6 @@ def _upload(client: httpx.Client, content: bytes, name: str = "entries.jsonl") -
     token = csrf_of(client.get("/console/entries/import").text)
     return client.post("/console/entries/import", data={"csrf": token},
                        files={"entries": (name, content, "application/x-ndjson")})
-
-
-def _rows(html: str) -> list[tuple[str, str, str]]:
-    """(line, external_ref, result) of each row of the report table."""
-    body = html.split('<table class="results">')[1].split("</table>")[0].split("<tbody>")[1]
-    rows = []
-    for chunk in body.split("<tr")[1:]:
-        cells = [cell.split("</td>")[0].strip() for cell in chunk.split("<td")[1:]]
-        cells = [cell.split(">", 1)[1] for cell in cells]
-        rows.append((cells[0], cells[1], cells[2]))
-    return rows
 
 
 def test_a_contributor_imports_a_file_and_gets_a_report_for_every_line(
@@ -60,7 +49,7 @@ def test_a_contributor_imports_a_file_and_gets_a_report_for_every_line(
     done = _upload(contributor, ("\n".join(lines) + "\n").encode())
     assert done.status_code == 200, done.text
     assert "9 lines" not in done.text and "8 lines: 1 created, 1 updated, 1 unchanged, 5 refused." in done.text
-    rows = _rows(done.text)
+    rows = report_rows(done.text)
     assert [(line, result) for line, _, result in rows] == [
         ("1", "created"), ("2", "updated"), ("4", "unchanged"), ("5", "refused"), ("6", "refused"),
         ("7", "refused"), ("8", "refused"), ("9", "refused")]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from service.kernel.ledger import AuditRecord
-from tests.console.conftest import Someone, csrf_of, signed_in
+from tests.console.conftest import Someone, csrf_of, report_rows, signed_in
 from tests.support import unique_word
 
 # As tests/importers/conftest.py finds them (the checkout's sibling shared/data/published).
@@ -41,17 +41,6 @@ def upload(client: httpx.Client, content: bytes, name: str, fmt: str) -> httpx.R
     token = csrf_of(client.get("/console/entries/import").text)
     return client.post("/console/entries/import", data={"csrf": token, "format": fmt},
                        files={"entries": (name, content, "application/octet-stream")})
-
-
-def report_rows(html: str) -> list[tuple[str, str, str]]:
-    """(row, external_ref, result) of each row of the report table."""
-    body = html.split('<table class="results">')[1].split("</table>")[0].split("<tbody>")[1]
-    rows = []
-    for chunk in body.split("<tr")[1:]:
-        cells = [cell.split("</td>")[0].strip() for cell in chunk.split("<td")[1:]]
-        cells = [cell.split(">", 1)[1] for cell in cells]
-        rows.append((cells[0], cells[1], cells[2]))
-    return rows
 
 
 def entries_of(harness: Any, org: str) -> list[dict[str, Any]]:
