@@ -105,9 +105,9 @@ class MatchIndex:
 
     # ------------------------------------------------------------------ mutation
     def add(self, record: ListedRecord) -> None:
-        names = tuple(prepare_names((record.name, *record.aliases)))
-        idents = tuple(k for k in (identifier_key(i) for i in record.identifiers) if k is not None)
         country = record.country.upper() if record.country else None
+        names = tuple(prepare_names((record.name, *record.aliases), country))
+        idents = tuple(k for k in (identifier_key(i) for i in record.identifiers) if k is not None)
         with self._lock:
             self._remove_locked(record.key)
             rid = len(self._keys)
@@ -226,9 +226,9 @@ class MatchIndex:
         ``frequencies`` replaces the shared list's word frequencies and population (a view of the
         list at another point in time weighs words as they were weighed then).
         """
-        qnames = [n for n in prepare_names((query.name, *query.aliases)) if n.skels]
-        qids = [k for k in (identifier_key(i) for i in query.identifiers) if k is not None]
         qcountry = query.country.upper() if query.country else None
+        qnames = [n for n in prepare_names((query.name, *query.aliases), qcountry) if n.skels]
+        qids = [k for k in (identifier_key(i) for i in query.identifiers) if k is not None]
         with self._lock:
             if not self._by_key:
                 return []
@@ -382,6 +382,9 @@ class MatchIndex:
         syllabic = lcountry in SYLLABIC_COUNTRIES or qcountry in SYLLABIC_COUNTRIES
         if not syllabic and lcountry is None:
             syllabic = any(n.han for n in self._names[rid])
+        # Given-name variants (William/Bill) only where a person may be compared: a listed person or a query
+        # for one, or two names without a legal form (the published lists mark few persons as such).
+        persons = "person" in (lkind, query.kind)
         best: tuple[float, PreparedName, PreparedName, NameComparison] | None = None
         best_key = -1.0
         pruned = False
@@ -398,6 +401,7 @@ class MatchIndex:
                     None if base_need is None else base_need - l_pair,
                     stem_max,
                     syllabic,
+                    persons or (qn.legal is None and ln.legal is None),
                 )
                 if cmp is None:
                     pruned = True
@@ -437,6 +441,9 @@ class MatchIndex:
                 # The compound strings ("X (formerly Y)") the compared names are parts of (compound.py).
                 "query_compound_of": (best[1].compound_of or None) if best else None,
                 "listed_compound_of": (best[2].compound_of or None) if best else None,
+                # The second romanisation a compared name was read in (readings.py), None when as written.
+                "query_reading": (best[1].reading or None) if best else None,
+                "listed_reading": (best[2].reading or None) if best else None,
             },
             "identifier": id_info,
             "country": {"query": qcountry, "listed": lcountry, "result": c_res, "adjustment": c_adj},

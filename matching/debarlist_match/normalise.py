@@ -29,6 +29,7 @@ from debarlist_match.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, 
 from debarlist_match.numbers import normalise_numbers
 from debarlist_match.obfuscation import SEPARATED, collapse_letter_runs, fold, homoglyph_table
 from debarlist_match.places import place_skeletons
+from debarlist_match.readings import second_readings
 
 # Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
 # Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.
@@ -259,6 +260,7 @@ class PreparedName:
     folded: tuple[str, ...] = ()  # obfuscations undone (obfuscation.py kinds), for explanations
     compound_of: str = ""  # the compound string this name is a part of ("X (formerly Y)"), see compound.py
     han: bool = False  # written in Han characters (the firm is Chinese: pinyin names compare by syllable)
+    reading: str = ""  # the second romanisation this name is (readings.py), "" for the name as written
 
 
 def places() -> frozenset[str]:
@@ -403,29 +405,37 @@ def prepare(name: str) -> PreparedName:
     )
 
 
-def prepare_names(names: Iterable[str]) -> list[PreparedName]:
+def prepare_names(names: Iterable[str], country: str | None = None) -> list[PreparedName]:
     """Every name prepared, compound strings split into their parts (compound.py); parts that are only
-    places or legal forms ("(Istanbul)", "(Pvt)") are dropped, and so are parts that repeat a name."""
+    places or legal forms ("(Istanbul)", "(Pvt)") are dropped, and so are parts that repeat a name.  A
+    name written in a script with two romanisations is followed by its second reading (readings.py; the
+subject's ``country`` enables the readings of Latin spellings)."""
     out: list[PreparedName] = []
     seen: set[tuple[str, ...]] = set()
     place_set = places()
+
+    def keep(pn: PreparedName) -> None:
+        seen.add(pn.skels)
+        out.append(pn)
+        for kind, text in second_readings(pn.original, country):
+            other = prepare(text)
+            if other.skels and other.skels not in seen:
+                seen.add(other.skels)
+                out.append(replace(other, original=pn.original, compound_of=pn.compound_of, reading=kind))
+
     for name in names:
         if not name or not name.strip():
             continue
         parts, _ = split_compound(name)
         if parts == [name]:
-            pn = prepare(name)
-            seen.add(pn.skels)
-            out.append(pn)
+            keep(prepare(name))
             continue
         for part in parts:
             pn = prepare(part)
             if part == name:
-                seen.add(pn.skels)
-                out.append(pn)
+                keep(pn)
                 continue
             if not pn.skels or pn.skels in seen or all(s in place_set for s in pn.skels):
                 continue
-            seen.add(pn.skels)
-            out.append(replace(pn, compound_of=name))
+            keep(replace(pn, compound_of=name))
     return out

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from debarlist_match.given_names import DIMINUTIVE_SIM, given_name_similarity
 from debarlist_match.legal_forms import coarse
 from debarlist_match.normalise import places
 from debarlist_match.pinyin import both_pinyin
@@ -328,6 +329,7 @@ def compare_names(
     need: float | None = None,
     stem_max_weight: float = 0.0,
     syllabic: bool = False,
+    given_names: bool = False,
 ) -> NameComparison | None:
     """Weighted token alignment (see module docstring).
 
@@ -343,6 +345,8 @@ def compare_names(
     different word.
     With ``syllabic`` (a Chinese firm or subject, pinyin.py), words that both read as pinyin pair only when
     equal.
+    With ``given_names`` (both sides may be persons), a given name and its diminutive or variant (given_names.py)
+    pair up as a possible match: William/Bill, Edward/Edwin.
     Words no heavier than ``stem_max_weight`` (frequent in the list: sector words) left unmatched may
     pair up by a shared stem at STEM_SIM."""
     if need is not None and need <= 0:
@@ -420,6 +424,8 @@ def compare_names(
                 if syllabic and sim < SKELETON_DISCOUNT and both_pinyin(qf[i], lf[j]):
                     # A Chinese name: another syllable is another name (Qingyuan/Pingyuan), never a typo.
                     continue
+                if given_names and sim < DIMINUTIVE_SIM:
+                    sim = max(sim, given_name_similarity(qf[i], lf[j]))
                 if sim >= MIN_TOKEN_SIM:
                     cand.append((sim, i, j))
         cand.sort(reverse=True)

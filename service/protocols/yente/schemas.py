@@ -119,7 +119,7 @@ class EntityMatchResponse(BaseModel):
         description="The screening's receipt: GET /v1/screenings/{screening_id} (null when no query had a name, "
                     "so nothing was screened).", examples=["e4d3c2b1-a098-4f76-8e54-3210fedcba98"])
     list_revision: int | None = Field(examples=[1042], description="The list revision the screening read.")
-    algorithm: str = Field(examples=["debarlist-match/1.5"], description="The algorithm and version used.")
+    algorithm: str = Field(examples=["debarlist-match/1.6"], description="The algorithm and version used.")
 
 
 FEATURE_EXAMPLE = {"name_match": {"description": "Name similarity.", "coefficient": 1.0, "url": "docs/matching.md"}}
@@ -138,14 +138,14 @@ class ConfigVar(BaseModel):
 
 
 class AlgorithmDocs(BaseModel):
-    name: str = Field(examples=["debarlist-match/1.5"], description="The algorithm's name.")
+    name: str = Field(examples=["debarlist-match/1.6"], description="The algorithm's name.")
     description: str | None = Field(description="How it scores.", examples=["Transliterates every script..."])
     config: dict[str, ConfigVar] = Field(description="Its parameters (none).", examples=[{}])
     features: dict[str, FeatureDoc] = Field(description="Its features.", examples=[FEATURE_EXAMPLE])
 
 
 class Algorithm(BaseModel):
-    name: str = Field(examples=["debarlist-match/1.5"], description="The algorithm's name.")
+    name: str = Field(examples=["debarlist-match/1.6"], description="The algorithm's name.")
     description: str | None = Field(description="How it scores.", examples=["Transliterates every script..."])
     features: dict[str, FeatureDoc] = Field(description="Deprecated in yente: use `docs`.",
                                             examples=[FEATURE_EXAMPLE])
@@ -154,8 +154,8 @@ class Algorithm(BaseModel):
 
 class AlgorithmResponse(BaseModel):
     algorithms: list[Algorithm] = Field(description="The algorithms enabled.", examples=[[]])
-    default: str = Field(examples=["debarlist-match/1.5"], description="The algorithm used when none is named.")
-    best: str = Field(examples=["debarlist-match/1.5"], description="The algorithm `best` names.")
+    default: str = Field(examples=["debarlist-match/1.6"], description="The algorithm used when none is named.")
+    best: str = Field(examples=["debarlist-match/1.6"], description="The algorithm `best` names.")
 
 
 class CatalogDataset(BaseModel):
