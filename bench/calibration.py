@@ -15,6 +15,15 @@ Labelled real-world pairs (../shared/data/published, the files as the banks publ
   Ltd" / "Private Limited", "Ingenieria" / "Ingeniería") left out: two firms the publisher lists
   separately, often a parent and its branch or two sister subsidiaries. Tagged ``number`` (they differ only in a number:
   the IDB's 1st/2nd/3rd Construction Branch), ``branch`` (one is a branch of the other), ``other``.
+* cross-debarments, ``cross:*`` / ``cross_near_miss:*``: each EBRD or IDB row of World Bank origin whose
+  firm is on the World Bank file (bench/_crosslist_truth.py, without our engine), screened against the
+  World Bank list: the positive is the row with its World Bank counterpart (the same firm as two banks
+  write it), tagged ``exact`` (the same string up to case and spaces), ``legal_form`` (the same once legal
+  forms, accents and punctuation are gone), ``compound`` (a bracket, an alias marker or a person's role in
+  the row), ``spelling`` (as many distinctive words, spelt otherwise: typos, transliterations) or
+  ``words`` (words added or dropped); the negative is the row with the World Bank entry closest to it by a
+  WRatio scan (at least 80) that is not a counterpart nor the same name: another firm, often a sister
+  branch, tagged like the near misses above;
 * the shared split: each positive query with the score of its expected entry, each decoy with its best
   hit's score.
 
@@ -131,6 +140,58 @@ def real_pairs() -> list[Pair]:
     return pairs
 
 
+_COMPOUND = re.compile(r"\(|formerly|also know|a\.?k\.?a|f/k/a|d/b/a|,\s*(?:founder|owner|director|president)", re.I)
+
+
+def cross_pairs() -> list[Pair]:
+    from _crosslist_truth import Truth, load, squeezed, words
+
+    wb, rows = load(PUBLISHED)
+    truth = Truth(wb)
+    index = MatchIndex()
+    for n, e in enumerate(wb):
+        index.add(ListedRecord(key=str(n), kind=e["kind"], name=e["name"], aliases=tuple(e["aliases"]),
+                               country=e["country"]))  # fmt: skip
+    names = [utils.default_process(e["name"]) for e in wb]
+    pairs: list[Pair] = []
+    for _, row in rows:
+        want = truth.counterparts(row)
+        if not want:
+            continue
+        query = Query(name=row["name"], aliases=tuple(row["aliases"]), country=row["country"])
+        scored = {h.key: (h.score, h.band) for h in index.search(query, threshold=0.0, limit=50)}
+        score, band = max((scored.get(str(n), (0.0, "weak")) for n in want), key=lambda sb: sb[0])
+        other_names = [wb[n]["name"] for n in want]
+        if any(" ".join(row["name"].casefold().split()) == " ".join(o.casefold().split()) for o in other_names):
+            kind = "exact"
+        elif any(squeezed(row["name"]) == squeezed(o) for o in other_names):
+            kind = "legal_form"
+        elif _COMPOUND.search(row["name"]) or any(_COMPOUND.search(o) for o in other_names):
+            kind = "compound"
+        elif any(len(words([row["name"]])) == len(words([o])) for o in other_names):
+            kind = "spelling"
+        else:
+            kind = "words"
+        pairs.append(("cross", f"cross:{kind}", True, score, band))
+        q = utils.default_process(row["name"])
+        for _, wr, k in process.extract(q, names, scorer=fuzz.WRatio, processor=None, limit=8):
+            if wr < 80:
+                break
+            if k in want or any(_same_name(wb[k]["name"], o) for o in other_names):
+                continue
+            other = wb[k]["name"]
+            near = (
+                "number" if {f for f in prepare(row["name"]).folds if f.isdigit()}
+                != {f for f in prepare(other).folds if f.isdigit()}
+                else "branch" if re.search(r"branch|filial|sucursal", row["name"] + " " + other, re.I)
+                else "other"
+            )  # fmt: skip
+            s, b = scored.get(str(k), (0.0, "weak"))
+            pairs.append(("cross", f"cross_near_miss:{near}", False, s, b))
+            break
+    return pairs
+
+
 def shared_pairs() -> list[Pair]:
     from screening_quality import DATA, build, load, to_query
 
@@ -236,7 +297,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--png", type=Path, default=ROOT / "docs" / "calibration.png")
     args = ap.parse_args()
-    sets = {"shared split": shared_pairs(), "published lists": real_pairs()}
+    sets = {"shared split": shared_pairs(), "cross-debarments": cross_pairs(), "published lists": real_pairs()}
     curves: dict[str, list[tuple[float, float, int]]] = {}
     for name, pairs in sets.items():
         print(f"\n== {name}: {len(pairs)} pairs ({sum(p[2] for p in pairs)} positive) ==")

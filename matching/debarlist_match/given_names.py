@@ -30,6 +30,14 @@ def _diminutives() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in NickNamer().nickname_lookup.items()}
 
 
+@lru_cache(maxsize=1)
+def known_names() -> frozenset[str]:
+    """Every name the table knows, formal or diminutive: a set test before the pair lookup, which is asked
+    for every leftover word pair of two persons' names."""
+    table = _diminutives()
+    return frozenset(table).union(*table.values())
+
+
 @lru_cache(maxsize=50_000)
 def given_name_similarity(a: str, b: str) -> float:
     """Similarity of two folded given names as variants of one another (0 when the table knows no link)."""

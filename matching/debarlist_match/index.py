@@ -227,7 +227,9 @@ class MatchIndex:
         list at another point in time weighs words as they were weighed then).
         """
         qcountry = query.country.upper() if query.country else None
-        qnames = [n for n in prepare_names((query.name, *query.aliases), qcountry) if n.skels]
+        # The Latin readings of a country's names are the listed side's (index.add): a query in either
+        # convention meets one of them, and a second reading per query name would double the comparisons.
+        qnames = [n for n in prepare_names((query.name, *query.aliases)) if n.skels]
         qids = [k for k in (identifier_key(i) for i in query.identifiers) if k is not None]
         with self._lock:
             if not self._by_key:

@@ -29,7 +29,7 @@ from debarlist_match.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, 
 from debarlist_match.numbers import normalise_numbers
 from debarlist_match.obfuscation import SEPARATED, collapse_letter_runs, fold, homoglyph_table
 from debarlist_match.places import place_skeletons
-from debarlist_match.readings import second_readings
+from debarlist_match.readings import WESTERN_ARMENIAN, latin_armenian, other_armenian_reading, second_readings
 
 # Diacritics that conventions *expand* (German ü -> ue, Czech/Serbian č -> ch,
 # Polish ż -> zh-like).  Used only for the skeleton; the fold form drops them.
@@ -417,8 +417,12 @@ subject's ``country`` enables the readings of Latin spellings)."""
     def keep(pn: PreparedName) -> None:
         seen.add(pn.skels)
         out.append(pn)
-        for kind, text in second_readings(pn.original, country):
-            other = prepare(text)
+        others = [(kind, prepare(text)) for kind, text in second_readings(pn.original, country)]
+        if latin_armenian(pn.original, country):
+            forms = [token_forms(other_armenian_reading(f)) for f in pn.folds]
+            respelt = replace(pn, folds=tuple(f for f, _ in forms), skels=tuple(s for _, s in forms))
+            others.append((WESTERN_ARMENIAN, respelt))
+        for kind, other in others:
             if other.skels and other.skels not in seen:
                 seen.add(other.skels)
                 out.append(replace(other, original=pn.original, compound_of=pn.compound_of, reading=kind))

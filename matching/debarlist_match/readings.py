@@ -55,14 +55,24 @@ def _swap_latin_stops(match: re.Match[str]) -> str:
     return other.capitalize() if found[0].isupper() else other
 
 
+def other_armenian_reading(fold: str) -> str:
+    """The other reading of one folded Latin word of an Armenian name (applied to the prepared words, so
+    the legal form, already taken off, is not respelt: "CJSC" stays a legal form)."""
+    return _LATIN_ARMENIAN_STOPS.sub(_swap_latin_stops, fold)
+
+
+def latin_armenian(name: str, country: str | None) -> bool:
+    """Whether ``name`` is the Latin spelling of a firm of Armenia (its words get other_armenian_reading)."""
+    return country == "AM" and name.isascii()
+
+
 def second_readings(name: str, country: str | None = None) -> list[tuple[str, str]]:
     """(reading kind, the name spelt so that the transliteration gives the other reading) per convention
-    the name is written in; empty for most names.  ``country`` (ISO alpha-2) enables the Latin readings."""
+    the name is written in; empty for most names.  ``country`` (ISO alpha-2) enables the Mongolian Latin
+    reading (the Armenian one is per word: other_armenian_reading)."""
     out: list[tuple[str, str]] = []
     if _ARMENIAN.search(name):
         out.append((WESTERN_ARMENIAN, name.translate(_WESTERN_ARMENIAN)))
-    elif country == "AM" and name.isascii():
-        out.append((WESTERN_ARMENIAN, _LATIN_ARMENIAN_STOPS.sub(_swap_latin_stops, name)))
     if _MONGOLIAN_VOWELS.search(name):
         out.append((MONGOLIAN_U, name.translate(_MONGOLIAN_U)))
     elif country == "MN" and _LATIN_MONGOLIAN_VOWELS.search(name):

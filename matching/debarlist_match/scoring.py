@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from debarlist_match.given_names import DIMINUTIVE_SIM, given_name_similarity
+from debarlist_match.given_names import DIMINUTIVE_SIM, given_name_similarity, known_names
 from debarlist_match.legal_forms import coarse
 from debarlist_match.normalise import places
 from debarlist_match.pinyin import both_pinyin
@@ -371,6 +371,7 @@ def compare_names(
         lf, ls, m2 = _merge_joined(lf, ls, qs)
         merged = m1 or m2
     place_set = _PLACES or _load_places()
+    given_set = known_names() if given_names else frozenset()
     wq = [weight(x) for x in qs]
     wl = [weight(x) for x in ls]
     q_places = _discount_place_suffix(qs, wq, place_set) if qs and qs[-1] in place_set else 0
@@ -424,7 +425,7 @@ def compare_names(
                 if syllabic and sim < SKELETON_DISCOUNT and both_pinyin(qf[i], lf[j]):
                     # A Chinese name: another syllable is another name (Qingyuan/Pingyuan), never a typo.
                     continue
-                if given_names and sim < DIMINUTIVE_SIM:
+                if sim < DIMINUTIVE_SIM and qf[i] in given_set and lf[j] in given_set:
                     sim = max(sim, given_name_similarity(qf[i], lf[j]))
                 if sim >= MIN_TOKEN_SIM:
                     cand.append((sim, i, j))
