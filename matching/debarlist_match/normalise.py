@@ -407,12 +407,16 @@ def prepare(name: str) -> PreparedName:
 
 def prepare_names(names: Iterable[str], country: str | None = None) -> list[PreparedName]:
     """Every name prepared, compound strings split into their parts (compound.py); parts that are only
-    places or legal forms ("(Istanbul)", "(Pvt)") are dropped, and so are parts that repeat a name.  A
+    places, legal forms or organisational words ("(Istanbul)", "(Pvt)", "(Group)") are dropped, and so are
+    parts that repeat a name.  A
     name written in a script with two romanisations is followed by its second reading (readings.py; the
 subject's ``country`` enables the readings of Latin spellings)."""
+    from debarlist_match.scoring import generic_skeletons  # scoring imports this module
+
     out: list[PreparedName] = []
     seen: set[tuple[str, ...]] = set()
     place_set = places()
+    generic = generic_skeletons()
 
     def keep(pn: PreparedName) -> None:
         seen.add(pn.skels)
@@ -439,7 +443,7 @@ subject's ``country`` enables the readings of Latin spellings)."""
             if part == name:
                 keep(pn)
                 continue
-            if not pn.skels or pn.skels in seen or all(s in place_set for s in pn.skels):
+            if not pn.skels or pn.skels in seen or all(s in place_set or s in generic for s in pn.skels):
                 continue
             keep(replace(pn, compound_of=name))
     return out

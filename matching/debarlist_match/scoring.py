@@ -232,6 +232,8 @@ class NameComparison:
 
 
 _PLACES: frozenset[str] = frozenset()
+_GIVEN: frozenset[str] = frozenset()  # given_names.known_names(), loaded on first use
+_NO_NAMES: frozenset[str] = frozenset()
 _GENERIC: frozenset[str] = frozenset()
 
 
@@ -243,6 +245,12 @@ def generic_skeletons() -> frozenset[str]:
 
         _GENERIC = frozenset(token_forms(w)[1] for w in GENERIC_WORDS)
     return _GENERIC
+
+
+def _load_given() -> frozenset[str]:
+    global _GIVEN
+    _GIVEN = known_names()
+    return _GIVEN
 
 
 def _load_places() -> frozenset[str]:
@@ -371,7 +379,7 @@ def compare_names(
         lf, ls, m2 = _merge_joined(lf, ls, qs)
         merged = m1 or m2
     place_set = _PLACES or _load_places()
-    given_set = known_names() if given_names else frozenset()
+    given_set = (_GIVEN or _load_given()) if given_names else _NO_NAMES
     wq = [weight(x) for x in qs]
     wl = [weight(x) for x in ls]
     q_places = _discount_place_suffix(qs, wq, place_set) if qs and qs[-1] in place_set else 0

@@ -307,6 +307,16 @@ def test_bracketed_qualifier_parts_sister_subsidiaries(idx: MatchIndex) -> None:
     assert [h.key for h in hits] == ["qiyang"]
 
 
+def test_bracketed_organisational_word_is_not_an_alias() -> None:
+    # From the World Bank list: two subsidiaries of one group, each writing "(Group)" inside its name.  The
+    # bracket alone ("Group") was an alias of both, so they met at 1.0.
+    index = MatchIndex()
+    index.add(company("anhui", "HENAN GEOLOGY AND MINERAL CONSTRUCTION ENGINEERING (GROUP) ANHUI CO., LTD."))
+    query = "Henan Geology and Mineral Construction Engineering (Group) Dalian Municipal Engineering Co., Ltd."
+    assert score_of(index, query, "anhui") < DEFAULT_THRESHOLD
+    assert found(index, "Henan Geology and Mineral Construction Engineering (Group) Anhui Co., Ltd.", "anhui")
+
+
 def test_role_of_a_person_in_a_firm_is_context_not_an_alias() -> None:
     index = MatchIndex()
     index.add(ListedRecord(key="person", kind="person", name="Semih Sagocak President of the Board and Shareholder"
