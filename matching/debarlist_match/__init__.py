@@ -1,6 +1,6 @@
 """Debarlist name/identifier matching engine (pure library: no web or database imports)."""
 
-from debarlist_match.index import MatchIndex, build_index
+from debarlist_match.index import MatchIndex, build_index, warm_up
 from debarlist_match.types import Identifier, ListedRecord, Match, Query
 from debarlist_match.version import ALGORITHM, DEFAULT_THRESHOLD
 
@@ -28,4 +28,5 @@ __all__ = [
     "Query",
     "build_index",
     "get_algorithm",
+    "warm_up",
 ]

@@ -247,6 +247,14 @@ def generic_skeletons() -> frozenset[str]:
     return _GENERIC
 
 
+def load_tables() -> None:
+    """Build every table the scorer builds on first use (index.warm_up)."""
+    _load_places()
+    _load_given()
+    generic_skeletons()
+    both_pinyin("qingyuan", "pingyuan")
+
+
 def _load_given() -> frozenset[str]:
     global _GIVEN
     _GIVEN = known_names()

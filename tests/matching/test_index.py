@@ -150,3 +150,16 @@ def test_concurrent_reads_and_writes() -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_warm_up_builds_the_first_use_tables_and_changes_nothing() -> None:
+    # A server that forks workers calls warm_up before the fork so the tables are shared (service/workers.py).
+    from debarlist_match import scoring, warm_up
+
+    scoring._GIVEN = scoring._GENERIC = frozenset()  # as in a process that has not screened yet
+    index = MatchIndex()
+    index.add(ListedRecord(key="a", kind="company", name="Alatau Stroy LLP", country="KZ"))
+    before = [(h.key, h.score) for h in index.search(Query(name="Alatau Stroy"), limit=3)]
+    warm_up(index)
+    assert scoring._GIVEN and scoring._GENERIC and scoring._PLACES
+    assert [(h.key, h.score) for h in index.search(Query(name="Alatau Stroy"), limit=3)] == before
