@@ -65,16 +65,17 @@ def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None, *, save_i
              source, revision, warmed.caught_up, warmed.seconds)
     if snapshot_path is not None and (source == "database" or warmed.caught_up > 0) and mark.audit_seq > 0:
         if save_in_background:
-            threading.Thread(target=save_if_behind, args=(lists, sessions, snapshot_path),
+            threading.Thread(target=save_if_behind, args=(lists, sessions, snapshot_path, True),
                              name="index-snapshot", daemon=True).start()
         else:
             save_snapshot(lists, sessions, snapshot_path)
     return warmed
 
 
-def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None) -> None:
+def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None, detached: bool = False) -> None:
     """At shutdown: write the snapshot when the index has moved past the one on disk, so the
-    next start catches up only what changed while no server ran."""
+    next start catches up only what changed while no server ran.  ``detached`` (a warm-up's save
+    while the server answers): written by a forked child (snapshot.save)."""
     if snapshot_path is None or not lists.ready.is_set() or not lists.writes_snapshot:
         return
     with _saving:
@@ -84,10 +85,10 @@ def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None)
             lists.live_index.refresh(session)
             mark = snapshot.ledger_mark(session)
         if mark.audit_seq > 0 and lists.live_index.revision != lists.saved_revision:
-            save_snapshot(lists, sessions, snapshot_path)
+            save_snapshot(lists, sessions, snapshot_path, detached=detached)
 
 
-def save_snapshot(lists: Lists, sessions: Sessions, path: Path) -> None:
+def save_snapshot(lists: Lists, sessions: Sessions, path: Path, *, detached: bool = False) -> None:
     """Write the live index to ``path``. The ledger mark is read before the index is caught up,
     so the audit record it names is one the indexed database holds."""
     with sessions.read() as session:
@@ -95,7 +96,7 @@ def save_snapshot(lists: Lists, sessions: Sessions, path: Path) -> None:
     with sessions.read() as session:
         lists.live_index.refresh(session)
     started = time.perf_counter()
-    size = snapshot.save(path, lists.live_index, mark)
+    size = snapshot.save(path, lists.live_index, mark, detached=detached)
     lists.saved_revision = lists.live_index.revision
     log.info("index snapshot written to %s: list revision %d, %.1f MB in %.1f s", path,
              lists.live_index.revision, size / 1e6, time.perf_counter() - started)

@@ -215,3 +215,37 @@ def test_background_warm_up_becomes_ready(fresh_db: str, key_file: Path, tmp_pat
         assert _readiness(harness)["source"] == "database"
     finally:
         harness.close()
+
+
+def test_a_detached_save_is_written_by_a_child_and_leaves_the_index_free(fresh_db: str, key_file: Path,
+                                                                        tmp_path: Path) -> None:
+    # A warm-up's save while the server answers (snapshot.save detached): a forked child pickles and
+    # writes the file; this process only forks, so the index's lock is free again at once.
+    import os
+    import threading
+
+    path = tmp_path / "index.snapshot"
+    harness = Harness.start(fresh_db, key_file)
+    try:
+        name = unique_word()[1] + " Trans"
+        entry_id = _list(harness, harness.actor("contributor"), name)
+        live = harness.app.state.lists.live_index
+        with harness.app.state.sessions.read() as session:
+            live.refresh(session)
+            mark = snapshot.ledger_mark(session)
+        forks_before = os.getpid()
+        size = snapshot.save(path, live, mark, detached=True)
+        assert os.getpid() == forks_before  # the child never returned into the caller
+        assert size == path.stat().st_size and snapshot.read_header(path)["revision"] == live.revision
+        free = threading.Thread(target=lambda: live.matcher._lock.acquire(timeout=1) and live.matcher._lock.release())
+        free.start()
+        free.join(2)
+        assert not free.is_alive()
+    finally:
+        harness.close()
+    restarted = _start(fresh_db, key_file, path)
+    try:
+        assert _readiness(restarted)["source"] == "snapshot"
+        assert entry_id in _found(restarted, restarted.actor("screener"), name)
+    finally:
+        restarted.close()
