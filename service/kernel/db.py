@@ -132,3 +132,21 @@ def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def settle_write_ahead_log(engine: Engine) -> None:
+    """SQLite: fold the write-ahead log into the database file and empty it (a no-op elsewhere).
+
+    Called at start, before the service says it is ready: a log left large (a bulk load, a
+    restore, a crash) is otherwise folded in by the first commit, which holds the write lock
+    meanwhile; at 100,000 entries that took longer than the lock timeout, and the requests
+    queued behind it answered 503."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        # The driver connection is in autocommit (isolation_level None, _configure_sqlite): the
+        # pragma runs outside any transaction, as it must.
+        connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        connection.close()

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.kernel.db import settle_write_ahead_log
 from service.kernel.uow import Sessions
 from service.listview import snapshot
 from service.listview.lists import Lists
@@ -44,6 +45,7 @@ def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None, *, save_i
     started = time.perf_counter()
     refused: str | None = None
     source = "database"
+    settle_write_ahead_log(sessions.write.kw["bind"])
     with sessions.read() as session:
         if snapshot_path is not None and snapshot_path.exists():
             try:
