@@ -26,6 +26,7 @@ from rigour.text.translit import maybe_ascii
 
 from debarlist_match.compound import split_compound
 from debarlist_match.legal_forms import ABBREVIATIONS, HAN_FORMS, NATIVE_FORMS, edge_class, edge_table
+from debarlist_match.memo import word_memo
 from debarlist_match.numbers import normalise_numbers
 from debarlist_match.obfuscation import SEPARATED, collapse_letter_runs, fold, homoglyph_table
 from debarlist_match.places import place_skeletons
@@ -169,7 +170,7 @@ _DOTTED_PREFIX_FORMS = frozenset({"pt", "cv", "ooo", "zao", "oao", "pao", "too",
 _HOMOGLYPHS = homoglyph_table()
 
 
-@lru_cache(maxsize=200_000)
+@word_memo(200_000)
 def skeleton(fold: str) -> str:
     """Phonetic key of one lower-case ASCII token (see module docstring)."""
     s = fold
@@ -193,7 +194,7 @@ def _ascii_fold(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii() and not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=200_000)
+@word_memo(200_000)
 def token_forms(token: str) -> tuple[str, str]:
     """(fold, skel) for one casefolded token; cached because names repeat words heavily."""
     if _NON_LATIN.search(token) and _LATIN_LETTER.search(token):
