@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.common.cursor import decode_cursor, encode_cursor
@@ -66,15 +66,22 @@ def monitor(tx: Tx, lists: Lists) -> int:
     view: ListView = lists.live(session)
     if view.revision <= cursor.revision:
         return 0
-    changed_entries = session.scalars(select(Entry).where(Entry.revision > cursor.revision,
-                                                          Entry.revision <= view.revision)).all()
-    changed = {e.id for e in changed_entries}
-    on = today()
-    raised = 0
     # The inverse search (inverse.py): the watches a changed entry may now match, and those whose
     # last matches hold one, found without a search per watched supplier.
     index = watch_index(lists)
     index.sync(session)
+    since = (Entry.revision > cursor.revision, Entry.revision <= view.revision)
+    if len(index):
+        changed_entries = session.scalars(select(Entry).where(*since)).all()
+        changed_count = len(changed_entries)
+    else:
+        # Nobody watches anything: nothing to re-screen, only the changes to count. Loading them (all
+        # 100,000 on the first run after a bulk load) held the write lock past every request's wait.
+        changed_entries = []
+        changed_count = session.scalar(select(func.count()).select_from(Entry).where(*since)) or 0
+    changed = {e.id for e in changed_entries}
+    on = today()
+    raised = 0
     shortlisted = index.shortlist(entry_query(e) for e in changed_entries) | index.holding(changed)
     for organisation_id, ids in sorted(index.watching(shortlisted, on).items()):
         candidates = _watches(session, ids)
@@ -88,7 +95,7 @@ def monitor(tx: Tx, lists: Lists) -> int:
             outbox.publish(session, organisation_id, "alert.raised",
                            [to_out(a).model_dump(mode="json") for a in new_alerts], endpoints=endpoints)
     cursor.revision = view.revision
-    tx.audit("monitoring.run", None, None, {"list_revision": view.revision, "changed_entries": len(changed),
+    tx.audit("monitoring.run", None, None, {"list_revision": view.revision, "changed_entries": changed_count,
                                              "alerts": raised})
     return raised
 

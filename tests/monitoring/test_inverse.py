@@ -88,3 +88,33 @@ def test_a_transliterated_entry_alerts_the_latin_watch(
     found = _alerts(client, screener, harness, {"inv-translit"})
     assert [(a["reason"], a["entry_id"]) for a in found] == [("match_appeared", entry_id)]
     assert found[0]["match"]["matched_name"] == f"ТОО «{cyrillic} Строй»"
+
+
+def test_a_run_with_nobody_watching_counts_the_changes_without_loading_them(fresh_db: str, key_file: Any) -> None:
+    # The first run after a bulk load with no watches: it used to load every changed entry inside its
+    # writing transaction (100,000 entries held the write lock past every request's wait).
+    from sqlalchemy import select
+
+    from service.kernel.ledger import AuditRecord
+
+    harness = Harness.start(fresh_db, key_file, monitoring_interval_seconds=0)
+    try:
+        contributor = harness.actor("contributor")
+        for _ in range(3):
+            name = unique_word()[1] + " Stroy"
+            response = harness.client.post("/v1/entries", headers=contributor.headers,
+                                           json=entry_body(name=name, aliases=[], identifiers=[]))
+            assert response.status_code == 201, response.text
+        assert len(watch_index(harness.app.state.lists)) == 0
+        assert run_once(harness.app.state.session_factory, harness.app.state.lists) == 0
+        with harness.app.state.session_factory() as session:
+            runs = session.scalars(select(AuditRecord).where(AuditRecord.action == "monitoring.run")
+                                   .order_by(AuditRecord.seq)).all()
+        assert runs[-1].details["changed_entries"] == 3
+        assert runs[-1].details["alerts"] == 0
+        assert run_once(harness.app.state.session_factory, harness.app.state.lists) == 0  # caught up: no run
+        with harness.app.state.session_factory() as session:
+            again = session.scalars(select(AuditRecord).where(AuditRecord.action == "monitoring.run")).all()
+        assert len(again) == len(runs)
+    finally:
+        harness.close()
