@@ -408,10 +408,9 @@ def prepare(name: str) -> PreparedName:
 
 def prepare_names(names: Iterable[str], country: str | None = None) -> list[PreparedName]:
     """Every name prepared, compound strings split into their parts (compound.py); parts that are only
-    places, legal forms or organisational words ("(Istanbul)", "(Pvt)", "(Group)") are dropped, and so are
-    parts that repeat a name.  A
-    name written in a script with two romanisations is followed by its second reading (readings.py; the
-subject's ``country`` enables the readings of Latin spellings)."""
+    places, legal forms or organisational words ("(Istanbul)", "(Pvt)", "(Group)") are dropped, and so
+    are parts that repeat a name.  A name written in a script with two romanisations is followed by its
+    second reading (readings.py; the subject's ``country`` enables the readings of Latin spellings)."""
     from debarlist_match.scoring import generic_skeletons  # scoring imports this module
 
     out: list[PreparedName] = []

@@ -18,9 +18,12 @@ name of a firm of Armenia (AM) gets the other reading of its letters (dz/ts, ch/
 and one of Mongolia (MN) reads ö and ü as u.  The country must be known for that: Latin letters alone do
 not say the name is Armenian.
 
-A name carrying any of these letters gets its second reading as one more name of the same subject
-(``PreparedName.reading`` says which), on listed names and queries alike, so a pair written in any mix
-of the conventions meets one reading in full.  Names without the letters pay one set test.
+A listed name carrying any of these letters gets its second reading as one more name of the same subject
+(``PreparedName.reading`` says which), so a query written in either convention meets one of them in
+full.  A query gets one only when it is itself written in these scripts (the index compares a Latin query
+as written: the listed side carries both readings, and a second reading per query name would double the
+comparisons).  One reading per name: a name that mixes the two conventions is still missed.  Names
+without the letters pay one set test.
 """
 
 from __future__ import annotations
