@@ -101,6 +101,15 @@ def _alias_kind(name: str, alias: str) -> str:
     return "variant"
 
 
+def _near_miss_kind(name: str, other: str) -> str:
+    """``number`` (the two differ only in a number), ``branch`` (one is a branch) or ``other``."""
+    a, b = prepare(name), prepare(other)
+    if {f for f in a.folds if f.isdigit()} != {f for f in b.folds if f.isdigit()} and \
+            {f for f in a.folds if not f.isdigit()} == {f for f in b.folds if not f.isdigit()}:
+        return "number"
+    return "branch" if re.search(r"branch|filial|sucursal", name + " " + other, re.I) else "other"
+
+
 def real_pairs() -> list[Pair]:
     from service.importers import parse_file
 
@@ -125,16 +134,7 @@ def real_pairs() -> list[Pair]:
                     break
             if best is None:
                 continue
-            other = entries[best]["name"]
-            a, b_ = prepare(e["name"]), prepare(other)
-            digits_a = {f for f in a.folds if f.isdigit()}
-            digits_b = {f for f in b_.folds if f.isdigit()}
-            kind = (
-                "number" if digits_a != digits_b and {f for f in a.folds if not f.isdigit()}
-                == {f for f in b_.folds if not f.isdigit()}
-                else "branch" if re.search(r"branch|filial|sucursal", e["name"] + " " + other, re.I)
-                else "other"
-            )  # fmt: skip
+            kind = _near_miss_kind(e["name"], entries[best]["name"])
             s, band = _score(index, Query(name=e["name"], country=e["country"], kind=e["kind"]), str(best))
             pairs.append((fmt, f"near_miss:{kind}", False, s, band))
     return pairs
@@ -179,13 +179,7 @@ def cross_pairs() -> list[Pair]:
                 break
             if k in want or any(_same_name(wb[k]["name"], o) for o in other_names):
                 continue
-            other = wb[k]["name"]
-            near = (
-                "number" if {f for f in prepare(row["name"]).folds if f.isdigit()}
-                != {f for f in prepare(other).folds if f.isdigit()}
-                else "branch" if re.search(r"branch|filial|sucursal", row["name"] + " " + other, re.I)
-                else "other"
-            )  # fmt: skip
+            near = _near_miss_kind(row["name"], wb[k]["name"])
             s, b = scored.get(str(k), (0.0, "weak"))
             pairs.append(("cross", f"cross_near_miss:{near}", False, s, b))
             break
