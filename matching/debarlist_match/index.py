@@ -554,5 +554,6 @@ def warm_up(index: MatchIndex) -> None:
     before the fork, so the tables are built once and shared instead of once per worker."""
     load_tables()
     for query in _WARM_UP_QUERIES:
+        # Once as a listed name (with its country: the Latin readings of index.add), once as a query.
         prepare_names((query.name,), query.country)
         index.search(query, threshold=0.0, limit=1)
