@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=8, ge=1, le=64)
     webhook_allow_http: bool = False
     webhook_allow_private: bool = False
+    # The argon2 cost of client secrets, API keys and console passwords (service.auth.secrets,
+    # which reads it from the environment for the whole process; declared here so that a wrong
+    # value stops the service at start). "cheapest" is argon2-cffi's profile for tests only.
+    secret_hash_profile: Literal["rfc9106-low-memory", "rfc9106-high-memory", "cheapest"] = "rfc9106-low-memory"
     # API clients holding the cross-organisation `operator` role: refused (none is created, an
     # existing one gets no token) unless true. The command line is always the operator.
     allow_operator_clients: bool = False

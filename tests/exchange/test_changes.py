@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.support import Actor, entry_body, live_server
+from tests.support import Actor, Harness, entry_body, live_server
 
 
 def _follow(client: TestClient, who: Actor, mirror: dict[str, dict[str, Any]], since: int,
@@ -43,8 +43,8 @@ def _visible(client: TestClient, who: Actor) -> dict[str, dict[str, Any]]:
             return out
 
 
-def test_mirror_from_zero_ends_with_exactly_the_visible_entries(client: TestClient,
-                                                               actor: Callable[..., Actor]) -> None:
+def test_mirror_from_zero_ends_with_exactly_the_visible_entries(own: Harness) -> None:
+    client, actor = own.client, own.actor
     mine = actor("contributor")
     other = actor("contributor")
     screener = actor("screener", org=mine.organisation)

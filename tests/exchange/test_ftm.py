@@ -13,18 +13,29 @@ from typer.testing import CliRunner
 
 from service.entries.service import CONTENT_FIELDS
 from tests.exchange.ftm_check import assert_valid_ftm
-from tests.support import Actor, entry_body
+from tests.support import Actor, Harness, entry_body
 
 
-@pytest.fixture
-def cli_env(db_url: str, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _cli_reads(url: str, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from service.config import get_settings
 
-    monkeypatch.setenv("DEBARLIST_DATABASE_URL", db_url)
+    monkeypatch.setenv("DEBARLIST_DATABASE_URL", url)
     monkeypatch.setenv("DEBARLIST_SIGNING_KEY_FILE", str(key_file))
     get_settings.cache_clear()  # the CLI reads the environment set above
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli_env(db_url: str, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`debarlist` commands run on the shared database."""
+    yield from _cli_reads(db_url, key_file, monkeypatch)
+
+
+@pytest.fixture
+def own_cli_env(own: Harness, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`debarlist` commands run on the test's own database."""
+    yield from _cli_reads(own.settings.database_url, key_file, monkeypatch)
 
 
 def _export(client: TestClient, who: Actor, **params: Any) -> list[dict[str, Any]]:
@@ -78,8 +89,8 @@ def _bodies() -> list[dict[str, Any]]:
     ]
 
 
-def test_export_is_valid_ftm_and_loads_back_unchanged(client: TestClient, actor: Callable[..., Actor],
-                                                      cli_env: None, tmp_path: Path) -> None:
+def test_export_is_valid_ftm_and_loads_back_unchanged(own: Harness, own_cli_env: None, tmp_path: Path) -> None:
+    client, actor = own.client, own.actor
     source = actor("contributor")
     for body in _bodies():
         assert client.post("/v1/entries", json=body, headers=source.headers).status_code == 201
@@ -126,7 +137,8 @@ def _comparable(entities: list[dict[str, Any]], entries: dict[str, dict[str, Any
     return sorted(out)
 
 
-def test_export_shows_only_what_the_caller_may_see(client: TestClient, actor: Callable[..., Actor]) -> None:
+def test_export_shows_only_what_the_caller_may_see(own: Harness) -> None:
+    client, actor = own.client, own.actor
     owner = actor("contributor")
     hidden = client.post("/v1/entries", json=entry_body(visibility="restricted"), headers=owner.headers).json()
     shown = client.post("/v1/entries", json=entry_body(visibility="members"), headers=owner.headers).json()
@@ -184,7 +196,8 @@ def test_import_of_foreign_ftm(actor: Callable[..., Actor], client: TestClient, 
         "person", "RU", ["other"], "debarred")
 
 
-def test_names_with_line_separators_stay_one_line_each(client: TestClient, actor: Callable[..., Actor]) -> None:
+def test_names_with_line_separators_stay_one_line_each(own: Harness) -> None:
+    client, actor = own.client, own.actor
     """U+2028, U+2029 and U+0085 are valid raw in JSON but end a line for str.splitlines and
     many readers: the export writes them escaped, so a listing can never split into two lines."""
     contributor = actor("contributor")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from tests.exchange.ftm_check import assert_valid_ftm
-from tests.support import Actor, entry_body, unique_word
+from tests.support import Actor, Harness, entry_body, unique_word
 
 
 def _lines(client: TestClient, who: Actor, url: str) -> list[dict[str, Any]]:
@@ -22,7 +21,8 @@ def _ours(entities: dict[str, dict[str, Any]], entry_ids: set[str]) -> dict[str,
     return {k: v for k, v in entities.items() if any(k.startswith(f"debarlist-{i}") for i in entry_ids)}
 
 
-def test_a_mirror_follows_the_deltas_to_the_export(client: TestClient, actor: Callable[..., Actor]) -> None:
+def test_a_mirror_follows_the_deltas_to_the_export(own: Harness) -> None:
+    client, actor = own.client, own.actor
     contributor = actor("contributor")
     _, latin = unique_word()
     first = client.post("/v1/entries", json=entry_body(name=f"{latin} One"), headers=contributor.headers)
@@ -63,7 +63,8 @@ def test_a_mirror_follows_the_deltas_to_the_export(client: TestClient, actor: Ca
     assert "2029-03-14" in mirror[f"debarlist-{first.json()['id']}-sanction"]["properties"]["endDate"]
 
 
-def test_restricted_entries_stay_out_of_the_mirror(client: TestClient, actor: Callable[..., Actor]) -> None:
+def test_restricted_entries_stay_out_of_the_mirror(own: Harness) -> None:
+    client, actor = own.client, own.actor
     owner = actor("contributor")
     _, latin = unique_word()
     hidden = client.post("/v1/entries", json=entry_body(name=f"{latin} Hidden", visibility="restricted"),
