@@ -19,6 +19,7 @@ from debarlist_match import DEFAULT_THRESHOLD, Identifier, ListedRecord, MatchIn
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "screening"
 
 
+@pytest.mark.benchmark
 @pytest.mark.skipif(not (DATA / "queries.jsonl").exists(), reason="shared benchmark not present")
 def test_benchmark_quality() -> None:
     entries = {e["ref"]: e for e in (json.loads(line) for line in (DATA / "entries.jsonl").open(encoding="utf-8"))}
