@@ -111,8 +111,7 @@ def screen(tx: Tx, principal: Principal, lists: Lists, request: ScreenRequest) -
     # Matching only reads: the index catches up, and the standing decisions are read, in one
     # read-only session (held while the engine matches: on SQLite a reader holds no lock a writer
     # waits for, on PostgreSQL a read-only transaction blocks no one); the write lock (on SQLite)
-    # is taken only to keep the receipt. One session instead of two was 8 % more screenings a
-    # second (bench/load.py).
+    # is taken only to keep the receipt.
     with tx.read() as session:
         view: ListView = (lists.at(session, Cut(known_at=request.known_at)) if request.known_at is not None
                           else lists.live(session))
