@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from service.common.stamps import CreatedAt, CreatedBy, UpdatedAt, UpdatedBy
 from service.common.strict import Day
 from service.entries.schemas import Evidence, Ground
 
@@ -107,11 +108,7 @@ class AppealOut(BaseModel):
     steps: list[dict[str, Any]] = Field(
         examples=[[{"step": "upheld", "date": "2026-06-15", "decision_ref": "PAB-2026/33-D", "documents": []}]],
         description="Every step in order, each with its date, decision reference and documents.")
-    created_at: datetime = Field(description="When it was created (UTC).", examples=["2026-03-15T09:30:00Z"])
-    created_by: str | None = Field(
-        description="Client id that created it; null for the operator's command line.",
-        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
-    updated_at: datetime = Field(description="When it last changed (UTC).", examples=["2026-03-16T14:05:00Z"])
-    updated_by: str | None = Field(
-        description="Client id that changed it last; null for the operator's command line.",
-        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    created_at: CreatedAt
+    created_by: CreatedBy
+    updated_at: UpdatedAt
+    updated_by: UpdatedBy

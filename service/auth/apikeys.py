@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from service.auth.models import ApiClient, ApiKey
 from service.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from service.auth.secrets import hash_secret, verify_secret
-from service.auth.service import ForbiddenHere, OperatorClientRefused, may_administer, not_your_organisation
+from service.auth.service import ForbiddenHere, OperatorClientRefused, administered_client, not_your_organisation
 from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, NotFound, Unauthorized
 from service.kernel.principal import Principal
@@ -94,20 +94,9 @@ def key_out(key: ApiKey) -> ApiKeyOut:
                      created_at=key.created_at, created_by=key.created_by, revoked_at=key.revoked_at)
 
 
-def _administered(tx: Tx, client_id: str, by: Principal | None, operation: str, what: str) -> ApiClient:
-    client = tx.session.get(ApiClient, client_id[:64])
-    if client is None:
-        raise NotFound(f"client {client_id!r} does not exist")
-    code = client.organisation.code
-    if not may_administer(by, code):
-        raise ForbiddenHere(not_your_organisation(by, what, code), operation=operation, target_type="client",
-                            target_id=client.id, organisation=code)
-    return client
-
-
 def issue(tx: Tx, client_id: str, by: Principal | None, data: ApiKeyCreate) -> ApiKeyCreated:
     """A new key of ``client_id``, shown once (an admin: its own organisation's clients only)."""
-    client = _administered(tx, client_id, by, "client.api_key_issue", "issue API keys of clients")
+    client = administered_client(tx, client_id, by, "client.api_key_issue", "issue API keys of clients")
     if client.disabled:
         raise Conflict(f"client {client.id!r} is disabled; a disabled client gets no API key")
     # Counted under the client's row lock, so concurrent issues cannot pass the bound together.
@@ -141,7 +130,7 @@ def list_keys(tx: Tx, client_id: str, by: Principal | None) -> list[ApiKeyOut]:
 
 def revoke(tx: Tx, client_id: str, key_id: str, by: Principal | None) -> ApiKeyOut:
     """Revoke a key at once; revoking a revoked key changes nothing."""
-    client = _administered(tx, client_id, by, "client.api_key_revoke", "revoke API keys of clients")
+    client = administered_client(tx, client_id, by, "client.api_key_revoke", "revoke API keys of clients")
     row = tx.session.execute(select(ApiKey).where(ApiKey.id == key_id[:36], ApiKey.client_id == client.id)
                              .with_for_update(of=ApiKey)).scalar_one_or_none()
     if row is None:

@@ -200,17 +200,28 @@ def list_clients(session: Session, by: Principal | None = None, organisation: st
     return [client_out(client) for client in session.execute(query).scalars()]
 
 
-def disable_client(tx: Tx, client_id: str, by: Principal | None = None) -> ClientOut:
-    """Disable a client: an admin its own organisation's only; never an organisation's last
-    enabled admin client (whoever asks, the client itself included)."""
-    client = tx.session.get(ApiClient, client_id)
+def administered_client(tx: Tx, client_id: str, by: Principal | None, operation: str, what: str, *,
+                        lock: bool = False) -> ApiClient:
+    """The client ``by`` may administer (an admin: its own organisation's clients; the operator:
+    any), else 404 for an unknown id and 403, audited as ``operation``, for another organisation's.
+    ``lock``: the client's row is locked for the rest of the transaction (the row alone:
+    PostgreSQL locks no outer-joined row)."""
+    query = select(ApiClient).where(ApiClient.id == client_id[:64])
+    client = tx.session.execute(query.with_for_update(of=ApiClient) if lock else query).scalar_one_or_none()
     if client is None:
         raise NotFound(f"client {client_id!r} does not exist")
     code = client.organisation.code
     if not may_administer(by, code):
-        raise ForbiddenHere(not_your_organisation(by, "disable clients", code),
-                            operation="client.disable", target_type="client", target_id=client.id,
-                            organisation=code)
+        raise ForbiddenHere(not_your_organisation(by, what, code), operation=operation, target_type="client",
+                            target_id=client.id, organisation=code)
+    return client
+
+
+def disable_client(tx: Tx, client_id: str, by: Principal | None = None) -> ClientOut:
+    """Disable a client: an admin its own organisation's only; never an organisation's last
+    enabled admin client (whoever asks, the client itself included)."""
+    client = administered_client(tx, client_id, by, "client.disable", "disable clients")
+    code = client.organisation.code
     # Concurrent disables of an organisation's clients queue on its row, so two admins
     # cannot disable each other at once and leave none (SQLite: BEGIN IMMEDIATE already does).
     tx.session.execute(select(Organisation.id).where(Organisation.id == client.organisation_id).with_for_update())
@@ -229,17 +240,11 @@ def disable_client(tx: Tx, client_id: str, by: Principal | None = None) -> Clien
 def rotate_secret(tx: Tx, client_id: str, by: Principal | None, overlap_seconds: int) -> SecretRotated:
     """Give a client a new secret, shown once; the replaced one keeps working for
     ``overlap_seconds`` (an admin: its own organisation's clients only; a disabled client: 409)."""
-    # Locked (the client's row alone: PostgreSQL locks no outer-joined row): of two rotations at
-    # once the second replaces the first's secret knowingly, and the first's is not silently lost.
-    client = tx.session.execute(select(ApiClient).where(ApiClient.id == client_id[:64])
-                                .with_for_update(of=ApiClient)).scalar_one_or_none()
-    if client is None:
-        raise NotFound(f"client {client_id!r} does not exist")
+    # Locked: of two rotations at once the second replaces the first's secret knowingly, and the
+    # first's is not silently lost.
+    client = administered_client(tx, client_id, by, "client.rotate_secret", "rotate the secrets of clients",
+                                 lock=True)
     code = client.organisation.code
-    if not may_administer(by, code):
-        raise ForbiddenHere(not_your_organisation(by, "rotate the secrets of clients", code),
-                            operation="client.rotate_secret", target_type="client", target_id=client.id,
-                            organisation=code)
     if client.disabled:
         raise Conflict(f"client {client.id!r} is disabled; a disabled client gets no new secret")
     secret = new_secret()

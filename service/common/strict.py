@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Strict
+from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints
 
 
 def _date_text(value: Any) -> Any:
@@ -64,3 +64,10 @@ def _json_number(value: Any) -> Any:
 
 Integer = Annotated[int, BeforeValidator(_json_number)]
 Number = Annotated[float, BeforeValidator(_json_number)]
+
+
+# A reason given for a decision (a withdrawal, a rejection), kept in the audit log: trimmed, then
+# 3 to 2,000 characters; the pattern says so to the document (something non-blank, at least one
+# character, something non-blank).
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000,
+                                          pattern=r"\S[\s\S]+\S")]

@@ -18,7 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from service.common.strict import Day
+from service.common.stamps import CreatedAt, CreatedBy, UpdatedAt, UpdatedBy
+from service.common.strict import Day, Reason
 from service.entries.identifiers import VALUE_SCHEMAS, Scheme, normalise_identifier
 from service.entries.states import Status, Visibility
 
@@ -278,8 +279,7 @@ class EntryPatch(_EntryInputRules):
 class Withdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000,
-                                             pattern=r"\S[\s\S]+\S")] = Field(  # 3 after trimming
+    reason: Reason = Field(
         description="Why the entry is withdrawn; kept in the audit log.",
         examples=["Listed in error: decision MF-2026/117 annulled"])
 
@@ -347,14 +347,10 @@ class EntryOut(BaseModel):
         examples=["Listed in error: decision MF-2026/117 annulled"])
     version: int = Field(examples=[3], description="Incremented on every change; the ETag is built from it.")
     revision: int = Field(examples=[1042], description="List revision of the entry's last change.")
-    created_at: datetime = Field(description="When it was created (UTC).", examples=["2026-03-15T09:30:00Z"])
-    created_by: str | None = Field(
-        description="Client id that created it; null for the operator's command line.",
-        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
-    updated_at: datetime = Field(description="When it last changed (UTC).", examples=["2026-03-16T14:05:00Z"])
-    updated_by: str | None = Field(
-        description="Client id that changed it last; null for the operator's command line.",
-        examples=["dl_4f1c2a9e0b7d6c5a3e21"])
+    created_at: CreatedAt
+    created_by: CreatedBy
+    updated_at: UpdatedAt
+    updated_by: UpdatedBy
 
 
 class EntryPage(BaseModel):

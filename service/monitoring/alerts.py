@@ -20,7 +20,7 @@ from service.common.cursor import decode_cursor, encode_cursor
 from service.decisions.keys import standing, subject_key
 from service.entries.models import Entry
 from service.kernel.clock import today, utcnow
-from service.kernel.errors import NotFound
+from service.kernel.owned import own_row
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
@@ -156,10 +156,7 @@ def page(session: Session, principal: Principal, status: str | None, since: date
 
 
 def get(session: Session, principal: Principal, alert_id: str) -> Alert:
-    alert = session.scalar(select(Alert).where(Alert.id == alert_id))
-    if alert is None or alert.organisation_id != principal.organisation_id:
-        raise NotFound(f"alert {alert_id!r} does not exist")
-    return alert
+    return own_row(session, Alert, alert_id, principal, "alert")
 
 
 def acknowledge(tx: Tx, principal: Principal, alert_id: str) -> Alert:

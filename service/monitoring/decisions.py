@@ -12,6 +12,7 @@ from service.decisions.models import MatchDecision
 from service.entries.models import Entry
 from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, NotFound
+from service.kernel.owned import own_row
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.monitoring import alerts
@@ -63,10 +64,7 @@ def decide_screening(tx: Tx, principal: Principal, screening_id: str, body: Scre
 
 
 def get(session: Session, principal: Principal, decision_id: str) -> MatchDecision:
-    decision = session.scalar(select(MatchDecision).where(MatchDecision.id == decision_id))
-    if decision is None or decision.organisation_id != principal.organisation_id:
-        raise NotFound(f"decision {decision_id!r} does not exist")
-    return decision
+    return own_row(session, MatchDecision, decision_id, principal, "decision")
 
 
 def reverse(tx: Tx, principal: Principal, decision_id: str) -> MatchDecision:

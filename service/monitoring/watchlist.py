@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from debarlist_match import DEFAULT_THRESHOLD, Query
 from service.common.cursor import decode_cursor, encode_cursor
 from service.kernel.clock import today, utcnow
-from service.kernel.errors import Conflict, NotFound
+from service.kernel.errors import Conflict
+from service.kernel.owned import own_row
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.listview import Lists
@@ -80,11 +81,7 @@ def add(tx: Tx, principal: Principal, lists: Lists, bodies: list[WatchedSupplier
 
 
 def get(session: Session, principal: Principal, watch_id: str) -> WatchedSupplier:
-    watch = session.scalar(select(WatchedSupplier).where(WatchedSupplier.id == watch_id))
-    # Another organisation's watch is as absent as one that never existed.
-    if watch is None or watch.organisation_id != principal.organisation_id:
-        raise NotFound(f"watched supplier {watch_id!r} does not exist")
-    return watch
+    return own_row(session, WatchedSupplier, watch_id, principal, "watched supplier")
 
 
 def page(session: Session, principal: Principal, cursor: str | None, limit: int) -> WatchPage:

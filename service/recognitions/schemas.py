@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from service.common.strict import Day
+from service.common.strict import Day, Reason
 
 
 class RecognitionCreate(BaseModel):
@@ -33,8 +33,7 @@ class RecognitionCreate(BaseModel):
 class RecognitionWithdrawal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000,
-                                             pattern=r"\S[\s\S]+\S")] = Field(  # 3 after trimming
+    reason: Reason = Field(
         description="Why the recognition is withdrawn; kept in the audit log.",
         examples=["Recognition revoked by decision EBRD-ECD-2026/20"])
 

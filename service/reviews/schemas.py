@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from service.common.strict import Reason
+
 
 class ReviewOut(BaseModel):
     id: str = Field(description="The review's id.", examples=["5b7f4d1e-9d2a-4c3e-8e1d-7a1c0b7e9f3a"])
@@ -46,10 +48,7 @@ class ReviewOut(BaseModel):
 class Rejection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # The reason is trimmed, then at least 3 characters: the pattern says so to the document
-    # (something non-blank, at least one character, something non-blank).
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000,
-                                             pattern=r"\S[\s\S]+\S")] = Field(
+    reason: Reason = Field(
         description="Why the content is rejected; shown to its authors.",
         examples=["Decision reference does not match the ministry's register"])
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service.common.cursor import decode_cursor, encode_cursor
 from service.kernel.clock import utcnow
 from service.kernel.errors import Conflict, NotFound
+from service.kernel.owned import own_row
 from service.kernel.principal import Principal
 from service.kernel.uow import Tx
 from service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -71,10 +72,7 @@ def listing(session: Session, principal: Principal) -> list[WebhookEndpoint]:
 
 
 def get(session: Session, principal: Principal, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id))
-    if endpoint is None or endpoint.organisation_id != principal.organisation_id:
-        raise NotFound(f"webhook endpoint {endpoint_id!r} does not exist")
-    return endpoint
+    return own_row(session, WebhookEndpoint, endpoint_id, principal, "webhook endpoint")
 
 
 def update(tx: Tx, principal: Principal, endpoint_id: str, body: WebhookUpdate, policy: UrlPolicy) -> WebhookEndpoint:
