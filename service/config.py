@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.kernel.db import PoolLimits
 
+# The argon2 profiles a deployment may choose (service.auth.secrets maps each to its parameters).
+SecretHashProfile = Literal["rfc9106-low-memory", "rfc9106-high-memory", "cheapest"]
+DEFAULT_SECRET_HASH_PROFILE: SecretHashProfile = "rfc9106-low-memory"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DEBARLIST_", extra="ignore")
@@ -54,7 +58,7 @@ class Settings(BaseSettings):
     # The argon2 cost of client secrets, API keys and console passwords (service.auth.secrets,
     # which reads it from the environment for the whole process; declared here so that a wrong
     # value stops the service at start). "cheapest" is argon2-cffi's profile for tests only.
-    secret_hash_profile: Literal["rfc9106-low-memory", "rfc9106-high-memory", "cheapest"] = "rfc9106-low-memory"
+    secret_hash_profile: SecretHashProfile = DEFAULT_SECRET_HASH_PROFILE
     # API clients holding the cross-organisation `operator` role: refused (none is created, an
     # existing one gets no token) unless true. The command line is always the operator.
     allow_operator_clients: bool = False

@@ -12,24 +12,28 @@ from __future__ import annotations
 import os
 import secrets
 from functools import cache
-from typing import Final
+from typing import Final, get_args
 
-from argon2 import PasswordHasher, profiles
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-PROFILES: Final = {
+from service.config import DEFAULT_SECRET_HASH_PROFILE as DEFAULT_PROFILE
+from service.config import SecretHashProfile
+
+PROFILES: Final[dict[SecretHashProfile, Parameters]] = {
     "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,  # argon2-cffi's default: t=3, 64 MiB, p=4
     "rfc9106-high-memory": profiles.RFC_9106_HIGH_MEMORY,  # t=1, 2 GiB, p=4
     "cheapest": profiles.CHEAPEST,  # for tests only
 }
-DEFAULT_PROFILE: Final = "rfc9106-low-memory"
+assert set(PROFILES) == set(get_args(SecretHashProfile)), "every profile the settings admit has parameters"
 PROFILE_VARIABLE: Final = "DEBARLIST_SECRET_HASH_PROFILE"
 
 
 def hasher_for(profile: str) -> PasswordHasher:
-    if profile not in PROFILES:
+    parameters = PROFILES.get(profile)  # type: ignore[call-overload]
+    if parameters is None:
         raise ValueError(f"{PROFILE_VARIABLE} must be one of {', '.join(PROFILES)}, not {profile!r}")
-    return PasswordHasher.from_parameters(PROFILES[profile])
+    return PasswordHasher.from_parameters(parameters)
 
 
 @cache

@@ -197,9 +197,9 @@ def test_import_of_foreign_ftm(actor: Callable[..., Actor], client: TestClient, 
 
 
 def test_names_with_line_separators_stay_one_line_each(own: Harness) -> None:
-    client, actor = own.client, own.actor
     """U+2028, U+2029 and U+0085 are valid raw in JSON but end a line for str.splitlines and
     many readers: the export writes them escaped, so a listing can never split into two lines."""
+    client, actor = own.client, own.actor
     contributor = actor("contributor")
     auditor = actor("auditor", org=contributor.organisation)
     name = "Line\u2028Break\u2029Works\u0085Trading LLP"
