@@ -14,13 +14,14 @@ when tombstones exceed half the live records.
 
 from __future__ import annotations
 
+import marshal
 import threading
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from debarlist_match.identifiers import GLOBAL_SCHEMES, identifier_key
 from debarlist_match.normalise import PreparedName, prepare_names
+from debarlist_match.packed import PackedRows, Postings
 from debarlist_match.scoring import (
     GENERIC_WEIGHT,
     ID_CONFLICT_PENALTY,
@@ -53,6 +54,29 @@ def _trigrams(skel: str) -> list[str]:
         return []
     padded = f"^{skel}$"
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+def decode_names(raw: memoryview) -> tuple[PreparedName, ...]:
+    return tuple(PreparedName(*fields) for fields in marshal.loads(raw))
+
+
+def encode_names(names: tuple[PreparedName, ...]) -> bytes:
+    # marshal: C code for exactly these types (str, tuples, bool, None), a few microseconds a record.
+    return marshal.dumps(tuple((n.original, n.folds, n.skels, n.legal, n.legal_text, n.folded, n.compound_of,
+                                n.han, n.reading) for n in names))
+
+
+def decode_idents(raw: memoryview) -> tuple[IdKey, ...]:
+    idents: tuple[IdKey, ...] = marshal.loads(raw)
+    return idents
+
+
+def encode_idents(idents: tuple[IdKey, ...]) -> bytes:
+    return marshal.dumps(idents)
+
+
+def _id_posting_key(family: str, value: str) -> str:
+    return f"{family}\x00{value}"  # one string, not a tuple: a snapshot loads a million of them
 
 
 def _name_keys(names: Iterable[PreparedName]) -> tuple[set[str], set[str]]:
@@ -94,12 +118,13 @@ class MatchIndex:
         self._keys: list[str | None] = []
         self._kinds: list[str] = []
         self._countries: list[str | None] = []
-        self._names: list[tuple[PreparedName, ...]] = []
-        self._idents: list[tuple[IdKey, ...]] = []
+        # Decoded when read (packed.py): a snapshot brings these back as buffers, not objects.
+        self._names: PackedRows[tuple[PreparedName, ...]] = PackedRows(decode_names)
+        self._idents: PackedRows[tuple[IdKey, ...]] = PackedRows(decode_idents)
         self._partition_of: list[str | None] = []
         # Postings per partition (None: the shared list); word frequencies of the shared list only.
-        self._postings: dict[str | None, dict[str, array[int]]] = {}
-        self._id_postings: dict[str | None, dict[tuple[str, str], list[int]]] = {}
+        self._postings: dict[str | None, Postings[str]] = {}
+        self._id_postings: dict[str | None, Postings[str]] = {}
         self._df: dict[str, int] = {}
         self._shared = 0
         self._dead = 0
@@ -125,21 +150,21 @@ class MatchIndex:
         self, rid: int, names: tuple[PreparedName, ...], idents: tuple[IdKey, ...], partition: str | None
     ) -> None:
         tokens, grams = _name_keys(names)
-        postings = self._postings.setdefault(partition, {})
+        postings = self._postings.get(partition)
+        if postings is None:
+            postings = self._postings[partition] = Postings()
         for k in tokens | grams:
-            p = postings.get(k)
-            if p is None:
-                postings[k] = array("I", (rid,))
-            else:
-                p.append(rid)
+            postings.add(k, rid)
         if partition is None:
             df = self._df
             for s in {s for n in names for s in n.skels}:
                 df[s] = df.get(s, 0) + 1
             self._shared += 1
-        id_postings = self._id_postings.setdefault(partition, {})
+        id_postings = self._id_postings.get(partition)
+        if id_postings is None:
+            id_postings = self._id_postings[partition] = Postings()
         for fam, val, _ in idents:
-            id_postings.setdefault((fam, val), []).append(rid)
+            id_postings.add(_id_posting_key(fam, val), rid)
 
     def remove(self, key: str) -> None:
         with self._lock:
@@ -160,13 +185,10 @@ class MatchIndex:
                 else:
                     self._df.pop(s, None)
             self._shared -= 1
-        id_postings = self._id_postings.get(partition, {})
-        for fam, val, _ in self._idents[rid]:
-            lst = id_postings.get((fam, val))
-            if lst is not None and rid in lst:
-                lst.remove(rid)
-                if not lst:
-                    del id_postings[(fam, val)]
+        id_postings = self._id_postings.get(partition)
+        if id_postings is not None:
+            for fam, val, _ in self._idents[rid]:
+                id_postings.discard(_id_posting_key(fam, val), rid)
         self._keys[rid] = None
         self._names[rid] = ()
         self._idents[rid] = ()
@@ -181,14 +203,11 @@ class MatchIndex:
         names = [self._names[r] for r in live]
         idents = [self._idents[r] for r in live]
         partitions = [self._partition_of[r] for r in live]
-        self._keys, self._kinds, self._countries, self._names, self._idents, self._partition_of = (
-            keys,
-            kinds,
-            countries,
-            names,
-            idents,
-            partitions,
-        )
+        self._keys, self._kinds, self._countries, self._partition_of = keys, kinds, countries, partitions
+        self._names, self._idents = PackedRows(decode_names), PackedRows(decode_idents)
+        for rid in range(len(keys)):
+            self._names.append(names[rid])
+            self._idents.append(idents[rid])
         self._by_key = {k: i for i, k in enumerate(keys) if k is not None}
         self._postings = {}
         self._id_postings = {}
@@ -246,10 +265,11 @@ class MatchIndex:
             stem_max = idf(max(STEM_MIN_DF, n_live // 1000), n_live)
 
             sim_cache = SimCache()
-            names = self._names
+            # Each candidate's names decoded once (a snapshot's are decoded on every read).
+            listed = {rid: self._names[rid] for rid in cands}
             sim_cache.prime(
                 ((f, sk) for qn in qnames for f, sk in zip(qn.folds, qn.skels, strict=True)),
-                ((f, sk) for rid in cands for ln in names[rid] for f, sk in zip(ln.folds, ln.skels, strict=True)),
+                ((f, sk) for lns in listed.values() for ln in lns for f, sk in zip(ln.folds, ln.skels, strict=True)),
             )
             scored: list[tuple[float, float, int, dict[str, object]]] = []
             for rid in cands:
@@ -257,7 +277,7 @@ class MatchIndex:
                 if key is None:
                     continue
                 total, parts = self._score_locked(
-                    rid, query, qnames, qids, qcountry, weight, sim_cache, threshold, stem_max
+                    rid, listed[rid], query, qnames, qids, qcountry, weight, sim_cache, threshold, stem_max
                 )
                 if total >= threshold:
                     raw = parts.pop("_raw")
@@ -309,9 +329,11 @@ class MatchIndex:
 
         found: dict[int, None] = {}
         for partition in partitions:
-            id_postings = self._id_postings.get(partition, {})
+            id_postings = self._id_postings.get(partition)
+            if id_postings is None:
+                continue
             for fam, val, _ in qids:
-                for rid in id_postings.get((fam, val), ()):
+                for rid in id_postings.get(_id_posting_key(fam, val)) or ():
                     if admitted(rid):
                         found[rid] = None
         # Each query name (the name and every alias) retrieves its own candidates: pooled together, the
@@ -328,7 +350,7 @@ class MatchIndex:
 
     @staticmethod
     def _name_candidates(
-        qname: PreparedName, postings: dict[str, array[int]], n_live: int, admitted: Callable[[int], bool]
+        qname: PreparedName, postings: Postings[str], n_live: int, admitted: Callable[[int], bool]
     ) -> list[int]:
         tokens, grams = _name_keys((qname,))
         cap = max(MIN_POSTING_CAP, n_live // 100)
@@ -359,6 +381,7 @@ class MatchIndex:
     def _score_locked(
         self,
         rid: int,
+        lnames: tuple[PreparedName, ...],
         query: Query,
         qnames: list[PreparedName],
         qids: list[IdKey],
@@ -384,7 +407,7 @@ class MatchIndex:
         # country, or one of no stated country that the list also names in Han script.
         syllabic = lcountry in SYLLABIC_COUNTRIES or qcountry in SYLLABIC_COUNTRIES
         if not syllabic and lcountry is None:
-            syllabic = any(n.han for n in self._names[rid])
+            syllabic = any(n.han for n in lnames)
         # Given-name variants (William/Bill) only where a person may be compared: a listed person or a query
         # for one, or two names without a legal form (the published lists mark few persons as such).
         persons = "person" in (lkind, query.kind)
@@ -392,7 +415,7 @@ class MatchIndex:
         best_key = -1.0
         pruned = False
         for qn in qnames:
-            for ln in self._names[rid]:
+            for ln in lnames:
                 l_pair = legal_adjustment(qn.legal, ln.legal)[0]
                 need = None if base_need is None else base_need - l_pair
                 if best is not None:
@@ -471,7 +494,7 @@ class MatchIndex:
             "_raw": raw,
         }
         if strong and not best:
-            parts["_matched_name"] = self._names[rid][0].original if self._names[rid] else ""
+            parts["_matched_name"] = lnames[0].original if lnames else ""
         return total, parts
 
     @staticmethod

@@ -27,6 +27,7 @@ from service.listview.facts import (
     record_of,
     snapshot_fields,
 )
+from service.listview.factstore import FactsStore
 from service.recognitions.models import Recognition
 
 Accept = Callable[[ListedFacts], bool]
@@ -43,12 +44,12 @@ def changed_since(since: int) -> ColumnElement[bool]:
 class LiveIndex:
     def __init__(self) -> None:
         self.matcher = MatchIndex()
-        self.facts: dict[str, ListedFacts] = {}
+        self.facts = FactsStore()
         self.revision = 0
         self._refresh_lock = threading.Lock()
 
     @classmethod
-    def restored(cls, matcher: MatchIndex, facts: dict[str, ListedFacts], revision: int) -> LiveIndex:
+    def restored(cls, matcher: MatchIndex, facts: FactsStore, revision: int) -> LiveIndex:
         """An index as a snapshot stored it (``service.listview.snapshot``), at ``revision``."""
         index = cls()
         index.matcher, index.facts, index.revision = matcher, facts, revision

@@ -1,11 +1,21 @@
 """The live index on disk: written after a build, read at the next start, then caught up.
 
-Format: one file, ``MAGIC``, an 8-byte header length, a JSON header, then a pickle of the
-index. Pickle because the index is Python objects (prepared names, postings as ``array``),
-which pickle writes and reads with C code and no schema of ours to keep in step with the
-engine; a memory-mappable layout would need the engine rebuilt around flat arrays. Pickle
-executes what it reads, so the file is trusted like the database itself (written 0600 by the
-service, beside its data) and the header is checked before a byte of the payload is unpickled:
+Format: one file, ``MAGIC``, an 8-byte header length, a JSON header (padded so the payload
+starts on an 8-byte boundary), then the payload: sections, each on an 8-byte boundary, that the
+header's ``sections`` names with their offset and length in the payload. Section ``state`` is a
+pickle of the index's small plain data (keys, kinds, countries, word frequencies, the slot of
+every posting key and of every entry's facts); every other section is a flat buffer: each
+record's prepared names and identifiers, each partition's posting ids, each entry's facts,
+encoded one after another (``debarlist_match.packed``, ``service.listview.factstore``).
+
+The file is memory-mapped and the buffers are read in place: a start creates the small data's
+objects only (at a million entries, a fraction of what a pickle of the whole index created),
+and every worker forked from the process that mapped it shares the mapping's pages, which
+nothing ever writes to. A record becomes objects when a search reads it.
+
+Pickle executes what it reads, so the file is trusted like the database itself (written 0600
+by the service, beside its data; the file is replaced, never rewritten in place, so a mapping
+of the old one stays valid) and the header is checked before a byte of the payload is read:
 
 * ``engine``: ``debarlist_match.snapshot.engine_tag()`` (algorithm version and a digest of the
   engine's source): another engine's snapshot is refused;
@@ -23,9 +33,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import mmap
 import os
 import pickle
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,13 +45,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from debarlist_match.packed import Buffer
 from debarlist_match.snapshot import engine_tag, index_from_state, index_state
 from service.kernel.ledger import AuditRecord, Ledger
+from service.listview.factstore import FactsStore
 from service.listview.live import LiveIndex
 
 MAGIC = b"DEBARLIST-INDEX\n"
-FORMAT = 1
+FORMAT = 2
 _LENGTH = struct.Struct(">Q")
+_ALIGN = 8
 
 
 class SnapshotRefused(Exception):
@@ -93,15 +108,53 @@ def save(path: Path, index: LiveIndex, mark: LedgerMark, *, detached: bool = Fal
     return _write(path, index, mark)
 
 
-def _write(path: Path, index: LiveIndex, mark: LedgerMark) -> int:
+def _aligned(offset: int) -> int:
+    return -(-offset // _ALIGN) * _ALIGN
+
+
+def _sections(index: LiveIndex) -> tuple[int, dict[str, Buffer]]:
+    """The index's revision and its sections (the ``state`` pickle first), taken under its lock."""
     with index.matcher._lock:
         revision = index.revision
-        payload = pickle.dumps({"matcher": index_state(index.matcher), "facts": dict(index.facts),
-                                "revision": revision}, protocol=pickle.HIGHEST_PROTOCOL)
+        matcher_state, matcher_buffers = index_state(index.matcher)
+        slots, rows, offsets = index.facts.buffers()
+    state = pickle.dumps({"matcher": matcher_state, "facts": slots, "revision": revision},
+                         protocol=pickle.HIGHEST_PROTOCOL)
+    return revision, {"state": state, **{f"matcher/{name}": buffer for name, buffer in matcher_buffers.items()},
+                      "facts.rows": rows, "facts.offsets": offsets}
+
+
+def _layout(sections: dict[str, Buffer]) -> tuple[dict[str, list[int]], int]:
+    table: dict[str, list[int]] = {}
+    end = 0
+    for name, buffer in sections.items():
+        start = _aligned(end)
+        table[name] = [start, memoryview(buffer).nbytes]
+        end = start + table[name][1]
+    return table, end
+
+
+def _pieces(sections: dict[str, Buffer], table: dict[str, list[int]]) -> Iterable[Buffer]:
+    """The payload, piece by piece: each section after the zeros that align it."""
+    end = 0
+    for name, buffer in sections.items():
+        start, length = table[name]
+        yield bytes(start - end)
+        yield buffer
+        end = start + length
+
+
+def _write(path: Path, index: LiveIndex, mark: LedgerMark) -> int:
+    revision, sections = _sections(index)
+    table, length = _layout(sections)
+    digest = hashlib.sha256()
+    for piece in _pieces(sections, table):
+        digest.update(piece)
     header = json.dumps({
         "format": FORMAT, "engine": engine_tag(), "revision": revision, "audit_seq": mark.audit_seq,
-        "audit_head": mark.audit_head, "sha256": hashlib.sha256(payload).hexdigest(), "length": len(payload),
+        "audit_head": mark.audit_head, "sha256": digest.hexdigest(), "length": length, "sections": table,
     }).encode()
+    header += b" " * (_aligned(len(MAGIC) + _LENGTH.size + len(header)) - (len(MAGIC) + _LENGTH.size + len(header)))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -111,15 +164,16 @@ def _write(path: Path, index: LiveIndex, mark: LedgerMark) -> int:
         out.write(header)
         # Written back a chunk at a time: tens of megabytes left dirty and flushed at once made the
         # database's own commits (each an fsync on the same disk) wait seconds behind them.
-        view = memoryview(payload)
-        for start in range(0, len(view), _WRITEBACK_CHUNK):
-            out.write(view[start:start + _WRITEBACK_CHUNK])
-            out.flush()
-            os.fdatasync(out.fileno())
+        for piece in _pieces(sections, table):
+            view = memoryview(piece).cast("B")
+            for start in range(0, len(view), _WRITEBACK_CHUNK):
+                out.write(view[start:start + _WRITEBACK_CHUNK])
+                out.flush()
+                os.fdatasync(out.fileno())
         out.flush()
         os.fsync(out.fileno())
     os.replace(partial, path)
-    return len(MAGIC) + _LENGTH.size + len(header) + len(payload)
+    return len(MAGIC) + _LENGTH.size + len(header) + length
 
 
 def read_header(path: Path) -> dict[str, Any]:
@@ -159,14 +213,19 @@ def load(path: Path, session: Session) -> LiveIndex:
     if seq > 0 and recorded != head:
         raise SnapshotRefused(f"audit record {seq} differs: a snapshot of another database")
     payload = _payload(path, header)
-    # A million prepared names are tens of millions of objects: the collector, run as they
-    # are made, would walk them all again and again for nothing (none of them is garbage).
+    buffers = _buffers(payload, header.get("sections"))
+    # The small data is still hundreds of thousands of objects at a million entries: the collector,
+    # run as they are made, would walk them all again and again for nothing (none is garbage).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        state = pickle.loads(payload)
-        index = LiveIndex.restored(index_from_state(state["matcher"]), state["facts"], int(state["revision"]))
-    except (pickle.UnpicklingError, KeyError, TypeError, ValueError, AttributeError, EOFError) as exc:
+        state = pickle.loads(buffers.pop("state"))
+        matcher = index_from_state(state["matcher"], {name.removeprefix("matcher/"): buffer
+                                                      for name, buffer in buffers.items()})
+        facts = FactsStore.from_buffers(state["facts"], buffers["facts.rows"], buffers["facts.offsets"])
+        index = LiveIndex.restored(matcher, facts, int(state["revision"]))
+    except (pickle.UnpicklingError, KeyError, TypeError, ValueError, AttributeError, EOFError,
+            IndexError) as exc:
         raise SnapshotRefused(f"unreadable payload ({type(exc).__name__})") from exc
     finally:
         if collecting:
@@ -176,10 +235,29 @@ def load(path: Path, session: Session) -> LiveIndex:
     return index
 
 
-def _payload(path: Path, header: dict[str, Any]) -> bytes:
-    raw = path.read_bytes()
-    (length,) = _LENGTH.unpack(raw[len(MAGIC):len(MAGIC) + _LENGTH.size])
-    payload = raw[len(MAGIC) + _LENGTH.size + length:]
+def _payload(path: Path, header: dict[str, Any]) -> memoryview:
+    """The payload, mapped read-only (copied only if the header left it misaligned)."""
+    with path.open("rb") as source:
+        try:
+            mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError as exc:  # an empty file
+            raise SnapshotRefused("empty file") from exc
+    view = memoryview(mapped)
+    (length,) = _LENGTH.unpack(view[len(MAGIC):len(MAGIC) + _LENGTH.size])
+    start = len(MAGIC) + _LENGTH.size + length
+    payload = view[start:]
     if len(payload) != header.get("length") or hashlib.sha256(payload).hexdigest() != header.get("sha256"):
         raise SnapshotRefused("payload checksum mismatch (truncated or corrupt file)")
-    return payload
+    return payload if start % _ALIGN == 0 else memoryview(bytes(payload))
+
+
+def _buffers(payload: memoryview, table: object) -> dict[str, memoryview]:
+    if not isinstance(table, dict) or "state" not in table:
+        raise SnapshotRefused("header lacks its sections")
+    buffers: dict[str, memoryview] = {}
+    for name, place in table.items():
+        if not (isinstance(place, list) and len(place) == 2 and all(isinstance(n, int) and n >= 0 for n in place)
+                and place[0] % _ALIGN == 0 and place[0] + place[1] <= len(payload)):
+            raise SnapshotRefused(f"section {name!r} lies outside the payload")
+        buffers[str(name)] = payload[place[0]:place[0] + place[1]]
+    return buffers
