@@ -67,12 +67,14 @@ def encode_names(names: tuple[PreparedName, ...]) -> bytes:
 
 
 def decode_idents(raw: memoryview) -> tuple[IdKey, ...]:
+    if not raw:
+        return ()
     idents: tuple[IdKey, ...] = marshal.loads(raw)
     return idents
 
 
 def encode_idents(idents: tuple[IdKey, ...]) -> bytes:
-    return marshal.dumps(idents)
+    return marshal.dumps(idents) if idents else b""  # most records have none: nothing to decode
 
 
 def _id_posting_key(family: str, value: str) -> str:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, exc
+from sqlalchemy import JSON, Column, DateTime, Engine, MetaData, Table, create_engine, event, exc, inspect, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
@@ -131,7 +131,61 @@ def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    if engine.dialect.name == "postgresql":
+        event.listen(factory, "before_flush", _draw_keys)
+    return factory
+
+
+_BATCHED_FROM = 2  # new rows of one table in a flush from which their keys are drawn beforehand
+_sequences: dict[tuple[str, str], str | None] = {}
+
+
+def _draw_keys(session: Session, _context: Any, _instances: Any) -> None:
+    """PostgreSQL: give new rows their generated integer keys before the flush, one query per table.
+
+    A row whose key the database generates must be inserted with RETURNING, so a bulk of them went
+    out as SQLAlchemy's "insertmanyvalues" statements: a thousand rows of thirty columns in one
+    statement text, which psycopg converts anew on every call (it caches only statements of up to
+    4,096 characters), a fifth of a bulk request's CPU. With the keys drawn from the column's own
+    sequence first, the rows are plain ``executemany`` inserts (psycopg's pipeline, one prepared
+    statement). The sequence is the one the column's default takes from, so keys never collide
+    with rows inserted one at a time."""
+    pending: dict[Mapper[Any], list[Any]] = {}
+    for obj in session.new:
+        mapper = inspect(obj).mapper
+        key = _generated_key(mapper)
+        if key is not None and getattr(obj, key.key) is None:
+            pending.setdefault(mapper, []).append(obj)
+    for mapper, objs in pending.items():
+        if len(objs) < _BATCHED_FROM:
+            continue
+        key = _generated_key(mapper)
+        assert key is not None
+        sequence = _sequence_of(session, key.table.name, key.name)
+        if sequence is None:
+            continue
+        values = session.connection().execute(
+            text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :count)"),
+            {"sequence": sequence, "count": len(objs)}).scalars().all()
+        objs.sort(key=lambda obj: inspect(obj).insert_order)  # keys ascend in the order rows were added
+        for obj, value in zip(objs, sorted(values), strict=True):
+            setattr(obj, key.key, value)
+
+
+def _generated_key(mapper: Mapper[Any]) -> Column[Any] | None:
+    """The mapper's single integer primary key when the database generates it, else None."""
+    if len(mapper.primary_key) != 1 or not isinstance(mapper.local_table, Table):
+        return None
+    column = mapper.primary_key[0]
+    return column if mapper.local_table.autoincrement_column is column else None
+
+
+def _sequence_of(session: Session, table: str, column: str) -> str | None:
+    if (table, column) not in _sequences:
+        _sequences[(table, column)] = session.connection().execute(
+            text("SELECT pg_get_serial_sequence(:table, :column)"), {"table": table, "column": column}).scalar()
+    return _sequences[(table, column)]
 
 
 def settle_write_ahead_log(engine: Engine) -> None:
