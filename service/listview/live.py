@@ -91,12 +91,16 @@ class LiveIndex:
     def search(self, query: Query, *, threshold: float, limit: int, accept: Accept,
                partitions: Iterable[str | None]) -> list[tuple[Match, ListedFacts]]:
         facts = self.facts
+        read: dict[str, ListedFacts] = {}  # each candidate's facts decoded once (factstore.py)
 
         def admitted(key: str) -> bool:
             found = facts.get(key)
-            return found is not None and accept(found)
+            if found is None:
+                return False
+            read[key] = found
+            return accept(found)
 
-        return [(match, facts[match.key]) for match in
+        return [(match, read.get(match.key) or facts[match.key]) for match in
                 self.matcher.search(query, threshold=threshold, limit=limit, accept=admitted, partitions=partitions)]
 
 

@@ -19,6 +19,8 @@ of the old one stays valid) and the header is checked before a byte of the paylo
 
 * ``engine``: ``debarlist_match.snapshot.engine_tag()`` (algorithm version and a digest of the
   engine's source): another engine's snapshot is refused;
+* ``facts``: the fields of the entries' facts in their encoded rows (``factstore.LAYOUT``): facts
+  of another shape are refused, not misread;
 * ``audit_seq`` and ``audit_head``: the last audit record when the snapshot was taken. The
   database must still hold that record with that hash: a snapshot of another database, or of
   this one before a restore, is refused;
@@ -48,6 +50,7 @@ from sqlalchemy.orm import Session
 from debarlist_match.packed import Buffer
 from debarlist_match.snapshot import engine_tag, index_from_state, index_state
 from service.kernel.ledger import AuditRecord, Ledger
+from service.listview.factstore import LAYOUT as FACTS_LAYOUT
 from service.listview.factstore import FactsStore
 from service.listview.live import LiveIndex
 
@@ -152,7 +155,8 @@ def _write(path: Path, index: LiveIndex, mark: LedgerMark) -> int:
         digest.update(piece)
     header = json.dumps({
         "format": FORMAT, "engine": engine_tag(), "revision": revision, "audit_seq": mark.audit_seq,
-        "audit_head": mark.audit_head, "sha256": digest.hexdigest(), "length": length, "sections": table,
+        "audit_head": mark.audit_head, "facts": FACTS_LAYOUT, "sha256": digest.hexdigest(), "length": length,
+        "sections": table,
     }).encode()
     header += b" " * (_aligned(len(MAGIC) + _LENGTH.size + len(header)) - (len(MAGIC) + _LENGTH.size + len(header)))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,6 +207,8 @@ def load(path: Path, session: Session) -> LiveIndex:
         raise SnapshotRefused(f"format {header.get('format')!r}, not {FORMAT}")
     if header.get("engine") != engine_tag():
         raise SnapshotRefused(f"made by engine {header.get('engine')!r}, this is {engine_tag()!r}")
+    if header.get("facts") != FACTS_LAYOUT:
+        raise SnapshotRefused("its entries' facts have another layout than this service's")
     revision, seq, head = header.get("revision"), header.get("audit_seq"), header.get("audit_head")
     if not (isinstance(revision, int) and isinstance(seq, int) and isinstance(head, str)):
         raise SnapshotRefused("header lacks its ledger mark")

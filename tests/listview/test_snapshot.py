@@ -129,7 +129,7 @@ def _rewrite_header(path: Path, **changes: object) -> None:
 
 
 @pytest.mark.parametrize("damage", ["other_engine", "ahead_of_the_database", "flipped_byte", "truncated",
-                                    "not_a_snapshot", "other_format"])
+                                    "not_a_snapshot", "other_format", "other_facts", "section_outside"])
 def test_a_foreign_stale_or_corrupt_snapshot_is_rebuilt(damage: str, fresh_db: str, key_file: Path,
                                                        tmp_path: Path) -> None:
     path = tmp_path / "index.snapshot"
@@ -141,6 +141,11 @@ def test_a_foreign_stale_or_corrupt_snapshot_is_rebuilt(damage: str, fresh_db: s
         _rewrite_header(path, revision=10**9)
     elif damage == "other_format":
         _rewrite_header(path, format=99)
+    elif damage == "other_facts":  # ListedFacts gained a field since
+        _rewrite_header(path, facts=snapshot.FACTS_LAYOUT + ",new_field")
+    elif damage == "section_outside":
+        sections = snapshot.read_header(path)["sections"]
+        _rewrite_header(path, sections={**sections, "facts.rows": [8, 10**9]})
     elif damage == "flipped_byte":
         path.write_bytes(raw[:-10] + bytes([raw[-10] ^ 0xFF]) + raw[-9:])
     elif damage == "truncated":
