@@ -7,7 +7,8 @@ synthetic entries (bench/load.py's raw insert). ``debarlist serve`` is started t
 timed from the process start to the first ``/readyz`` 200: with no snapshot file (the baseline:
 the index built from the database, then the snapshot written), with that snapshot, and with the
 snapshot after 1,000 more entries were written with no server running (so the start also catches
-up from the ledger). The snapshot's size is printed.
+up from the ledger). The snapshot's size and the server's resident memory at ready are printed
+(with ``--workers 1`` the server is that one process).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from load import OUT, populate, start_server
+from load import OUT, memory_mb, populate, start_server
 
 from service.auth.keys import generate_pem
 
@@ -64,7 +65,9 @@ def main() -> None:
         server = start_server(env, args.workers, workdir / f"server-{len(timings)}.log", timeout=3600)
         source = httpx.get(server.base + "/readyz", timeout=300).json()["source"]
         timings[run] = server.ready_seconds
-        print(f"  {run:<38} {server.ready_seconds:7.1f} s  (index from the {source})", flush=True)
+        rss, _ = memory_mb(server.process.pid)
+        print(f"  {run:<38} {server.ready_seconds:7.1f} s  (index from the {source}; RSS {rss:,.0f} MB at ready)",
+              flush=True)
         if len(timings) == 2:
             _write_more(server.base, credentials, 1000)
         stopped = time.perf_counter()
