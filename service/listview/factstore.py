@@ -93,7 +93,8 @@ class FactsStore:
         return None if slot is None else self._rows[slot]
 
     def __getitem__(self, entry_id: str) -> ListedFacts:
-        return self._rows[self._slots[entry_id]]
+        facts: ListedFacts = self._rows[self._slots[entry_id]]
+        return facts
 
     def __setitem__(self, entry_id: str, facts: ListedFacts) -> None:
         slot = self._slots.get(entry_id)

@@ -46,6 +46,7 @@ class LiveIndex:
         self.matcher = MatchIndex()
         self.facts = FactsStore()
         self.revision = 0
+        self.mapped = False  # read from a snapshot's buffers (restored), not built record by record
         self._refresh_lock = threading.Lock()
 
     @classmethod
@@ -53,6 +54,7 @@ class LiveIndex:
         """An index as a snapshot stored it (``service.listview.snapshot``), at ``revision``."""
         index = cls()
         index.matcher, index.facts, index.revision = matcher, facts, revision
+        index.mapped = True
         return index
 
     def refresh(self, session: Session) -> int:

@@ -67,27 +67,53 @@ def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None, *, save_i
              source, revision, warmed.caught_up, warmed.seconds)
     if snapshot_path is not None and (source == "database" or warmed.caught_up > 0) and mark.audit_seq > 0:
         if save_in_background:
-            threading.Thread(target=save_if_behind, args=(lists, sessions, snapshot_path, True),
+            threading.Thread(target=_save_in_background, args=(lists, sessions, snapshot_path, source == "database"),
                              name="index-snapshot", daemon=True).start()
         else:
             save_snapshot(lists, sessions, snapshot_path)
+            if source == "database":
+                _run_from_snapshot(lists, sessions, snapshot_path)
     return warmed
 
 
-def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None, detached: bool = False) -> None:
+def _save_in_background(lists: Lists, sessions: Sessions, snapshot_path: Path, built: bool) -> None:
+    if save_if_behind(lists, sessions, snapshot_path, True) and built and not lists.closed:
+        _run_from_snapshot(lists, sessions, snapshot_path)
+
+
+def _run_from_snapshot(lists: Lists, sessions: Sessions, snapshot_path: Path) -> None:
+    """Swap the index just built for the one its snapshot gives back: the same records, read from
+    the file's buffers instead of held as objects (less memory, and pages forked workers share).
+    A screening that took the built index finishes on it; the next one takes the loaded index,
+    which catches up from the ledger like any other. Should the file not load, the built index
+    stays."""
+    with sessions.read() as session:
+        try:
+            loaded = snapshot.load(snapshot_path, session)
+        except (snapshot.SnapshotRefused, OSError) as exc:
+            log.warning("index snapshot %s just written does not load, serving the built index: %s",
+                        snapshot_path, exc)
+            return
+        loaded.refresh(session)
+    lists.live_index = loaded
+
+
+def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None, detached: bool = False) -> bool:
     """At shutdown: write the snapshot when the index has moved past the one on disk, so the
-    next start catches up only what changed while no server ran.  ``detached`` (a warm-up's save
-    while the server answers): written by a forked child (snapshot.save)."""
+    next start catches up only what changed while no server ran; True when it wrote one.
+    ``detached`` (a warm-up's save while the server answers): written by a forked child."""
     if snapshot_path is None or not lists.ready.is_set() or not lists.writes_snapshot:
-        return
+        return False
     with _saving:
         if lists.closed:  # a warm-up's late save after shutdown: the database may be gone
-            return
+            return False
         with sessions.read() as session:
             lists.live_index.refresh(session)
             mark = snapshot.ledger_mark(session)
         if mark.audit_seq > 0 and lists.live_index.revision != lists.saved_revision:
             save_snapshot(lists, sessions, snapshot_path, detached=detached)
+            return True
+    return False
 
 
 def save_snapshot(lists: Lists, sessions: Sessions, path: Path, *, detached: bool = False) -> None:

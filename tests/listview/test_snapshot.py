@@ -4,6 +4,7 @@ ledger, and refused (the index rebuilt) when it is foreign, stale or corrupt."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,6 +81,30 @@ def test_a_restart_loads_the_snapshot_and_catches_up_from_the_ledger(fresh_db: s
     finally:
         second.close()
     assert snapshot.read_header(path)["revision"] > written  # caught up, so written again
+
+
+def test_after_a_build_the_index_runs_from_the_snapshot_it_wrote(fresh_db: str, key_file: Path,
+                                                                  tmp_path: Path) -> None:
+    seed = Harness.start(fresh_db, key_file)
+    try:
+        name = unique_word()[1] + " Montazh"
+        listed = _list(seed, seed.actor("contributor"), name)
+    finally:
+        seed.close()
+    harness = _start(fresh_db, key_file, tmp_path / "index.snapshot")
+    try:
+        assert _readiness(harness)["source"] == "database"
+        deadline = time.monotonic() + 60
+        while not harness.app.state.lists.live_index.mapped:
+            assert time.monotonic() < deadline, "the built index was not swapped for its snapshot"
+            time.sleep(0.05)
+        screener = harness.actor("screener")
+        assert listed in _found(harness, screener, name)
+        later_name = unique_word()[1] + " Logistics"
+        later = _list(harness, harness.actor("contributor"), later_name)
+        assert later in _found(harness, screener, later_name)  # caught up after the swap
+    finally:
+        harness.close()
 
 
 def _snapshot_of_one_entry(db: str, key_file: Path, path: Path) -> tuple[str, str]:
