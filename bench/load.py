@@ -282,6 +282,7 @@ def main() -> None:
           f"at start, {args.seconds:.0f} s per level, database {url.split(':')[0]}")
     results: dict[str, list[dict[str, Any]]] = {}
     memory: dict[str, list[tuple[float, float]]] = {}
+    idle: dict[str, list[tuple[float, float]]] = {}
     ready: dict[str, float] = {}
     single, many, ungrouped = "1 worker", f"{args.workers} workers", f"{args.workers} workers, no group commit"
     configs = {single: (1, {}), many: (args.workers, {})}
@@ -293,12 +294,14 @@ def main() -> None:
         source = httpx.get(server.base + "/readyz", timeout=300).json()["source"]
         print(f"  {label}: ready in {server.ready_seconds:.1f} s (index from the {source})")
         try:
-            results[label] = measure(server, credentials, subjects, levels, args.writers, args.seconds)
             pids = [server.process.pid, *_children(server.process.pid)]
+            idle[label] = [memory_mb(pid) for pid in pids]
+            results[label] = measure(server, credentials, subjects, levels, args.writers, args.seconds)
             memory[label] = [memory_mb(pid) for pid in pids]
         finally:
             server.stop()
-        print("    memory (RSS / USS MB): " + ", ".join(f"{r:.0f}/{u:.0f}" for r, u in memory[label]))
+        for when, figures in (("at ready", idle[label]), ("after the load", memory[label])):
+            print(f"    memory {when} (RSS / USS MB): " + ", ".join(f"{r:.0f}/{u:.0f}" for r, u in figures))
     comparisons = [(many, single)] + ([(many, ungrouped)] if args.without_group_commit else [])
     for label, baseline in comparisons:
         print(f"\nsummary: {label} (baseline: {baseline}, same run)")
@@ -307,11 +310,16 @@ def main() -> None:
                   f"{base_row['rate']:7.1f} screenings/s ({row['rate'] / max(base_row['rate'], 1e-9):.2f}x); "
                   f"p99 {row['p99']:6.1f} vs {base_row['p99']:6.1f} ms; errors {row['errors']} vs {base_row['errors']}")
     single_rss = memory[single][0][0]
-    workers_uss = [u for _, u in memory[many][1:]]
-    if workers_uss:
-        extra = statistics.mean(workers_uss[1:]) if len(workers_uss) > 1 else workers_uss[0]
-        print(f"  memory: single process RSS {single_rss:.0f} MB; per extra worker (USS) {extra:.0f} MB = "
-              f"{100 * extra / single_rss:.0f} % of it; parent {memory[many][0][0]:.0f} MB RSS")
+    workers = memory[many][1:]
+    if workers:
+        # What one more worker costs is its USS (the pages no other process shares); against the
+        # one-process server of the same run, and against the first worker's RSS (a one-worker
+        # server that, like it, read its index from the snapshot).
+        extra = statistics.mean(u for _, u in workers[1:]) if len(workers) > 1 else workers[0][1]
+        first_rss = workers[0][0]
+        print(f"  memory: per extra worker (USS) {extra:.0f} MB = {100 * extra / single_rss:.0f} % of the single "
+              f"process's RSS ({single_rss:.0f} MB, index built) and {100 * extra / first_rss:.0f} % of the first "
+              f"worker's RSS ({first_rss:.0f} MB); arbiter {memory[many][0][0]:.0f} MB RSS")
     print(f"  start to ready: {ready[single]:.1f} s (index built from the database) vs {ready[many]:.1f} s "
           f"({args.workers} workers, index from the snapshot)")
 

@@ -67,7 +67,7 @@ def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None, *, save_i
              source, revision, warmed.caught_up, warmed.seconds)
     if snapshot_path is not None and (source == "database" or warmed.caught_up > 0) and mark.audit_seq > 0:
         if save_in_background:
-            threading.Thread(target=_save_in_background, args=(lists, sessions, snapshot_path, source == "database"),
+            threading.Thread(target=save_if_behind, args=(lists, sessions, snapshot_path, True),
                              name="index-snapshot", daemon=True).start()
         else:
             save_snapshot(lists, sessions, snapshot_path)
@@ -76,17 +76,13 @@ def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None, *, save_i
     return warmed
 
 
-def _save_in_background(lists: Lists, sessions: Sessions, snapshot_path: Path, built: bool) -> None:
-    if save_if_behind(lists, sessions, snapshot_path, True) and built and not lists.closed:
-        _run_from_snapshot(lists, sessions, snapshot_path)
-
-
 def _run_from_snapshot(lists: Lists, sessions: Sessions, snapshot_path: Path) -> None:
     """Swap the index just built for the one its snapshot gives back: the same records, read from
-    the file's buffers instead of held as objects (less memory, and pages forked workers share).
-    A screening that took the built index finishes on it; the next one takes the loaded index,
-    which catches up from the ledger like any other. Should the file not load, the built index
-    stays."""
+    the file's buffers instead of held as objects, so that workers forked next share its pages
+    instead of copying those their searches touch. Only where the snapshot is written before the
+    service answers (``save_in_background`` off: the pre-fork server): a single process gains
+    nothing by it, as the memory of the built index, freed, is not given back to the system.
+    Should the file not load, the built index stays."""
     with sessions.read() as session:
         try:
             loaded = snapshot.load(snapshot_path, session)
