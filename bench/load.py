@@ -294,10 +294,10 @@ def main() -> None:
         source = httpx.get(server.base + "/readyz", timeout=300).json()["source"]
         print(f"  {label}: ready in {server.ready_seconds:.1f} s (index from the {source})")
         try:
-            pids = [server.process.pid, *_children(server.process.pid)]
-            idle[label] = [memory_mb(pid) for pid in pids]
+            # The server and its workers (a snapshot writer forked at ready may be among them then).
+            idle[label] = [memory_mb(pid) for pid in [server.process.pid, *_children(server.process.pid)]]
             results[label] = measure(server, credentials, subjects, levels, args.writers, args.seconds)
-            memory[label] = [memory_mb(pid) for pid in pids]
+            memory[label] = [memory_mb(pid) for pid in [server.process.pid, *_children(server.process.pid)]]
         finally:
             server.stop()
         for when, figures in (("at ready", idle[label]), ("after the load", memory[label])):

@@ -141,8 +141,8 @@ def record_version(tx: Tx, entry: Entry, action: str, before: dict[str, Any] | N
 
     def take_revision(ledger: Ledger) -> None:
         ledger.list_revision += 1
-        entry.revision = ledger.list_revision
-        revision.list_revision = ledger.list_revision
+        tx.stamp(entry, "revision", ledger.list_revision)
+        tx.stamp(revision, "list_revision", ledger.list_revision)
 
     tx.on_seal(take_revision)
     if audit:

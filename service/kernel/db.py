@@ -8,9 +8,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Engine, MetaData, Table, create_engine, event, exc, inspect, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    exc,
+    func,
+    inspect,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
@@ -171,6 +188,48 @@ def _draw_keys(session: Session, _context: Any, _instances: Any) -> None:
         objs.sort(key=lambda obj: inspect(obj).insert_order)  # keys ascend in the order rows were added
         for obj, value in zip(objs, sorted(values), strict=True):
             setattr(obj, key.key, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A number given to a row under the ledger lock (its list revision)."""
+
+    row: object
+    attribute: str
+    number: int
+
+
+_STAMPED_TOGETHER_FROM = 2
+
+
+def write_stamps(session: Session, stamps: list[Stamp]) -> None:
+    """Set each stamp's attribute. PostgreSQL: the stamps of rows already flushed are written with
+    one ``UPDATE ... FROM unnest(keys, numbers)`` per table and column instead of one UPDATE per
+    row (a bulk of 5,000 entries sent 10,000 of them, after inserting the same rows); the rows
+    are told the value is stored. Elsewhere, and for rows not flushed yet, the attribute is set
+    and the flush writes it."""
+    together = bool(stamps) and session.get_bind().dialect.name == "postgresql"
+    groups: dict[tuple[Mapper[Any], str], list[Stamp]] = {}
+    for stamp in stamps:
+        state = inspect(stamp.row)
+        if not together or not state.persistent:
+            setattr(stamp.row, stamp.attribute, stamp.number)
+        else:
+            groups.setdefault((state.mapper, stamp.attribute), []).append(stamp)
+    for (mapper, attribute), group in groups.items():
+        if len(group) < _STAMPED_TOGETHER_FROM or len(mapper.primary_key) != 1:
+            for stamp in group:
+                setattr(stamp.row, stamp.attribute, stamp.number)
+            continue
+        key = mapper.primary_key[0]
+        column = mapper.columns[attribute]
+        pairs = func.unnest(bindparam("keys", [mapper.primary_key_from_instance(s.row)[0] for s in group],
+                                      type_=ARRAY(BigInteger)),
+                            bindparam("numbers", [s.number for s in group], type_=ARRAY(BigInteger))
+                            ).table_valued("key", "number").render_derived(name="stamps")
+        session.execute(update(key.table).where(key == pairs.c.key).values({column.name: pairs.c.number}))
+        for stamp in group:
+            set_committed_value(stamp.row, attribute, stamp.number)
 
 
 def _generated_key(mapper: Mapper[Any]) -> Column[Any] | None:

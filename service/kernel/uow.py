@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.kernel.chain import chain_hash
 from service.kernel.clock import utcnow
+from service.kernel.db import Stamp, write_stamps
 from service.kernel.groupcommit import Appends, GroupCommit
 from service.kernel.ledger import AuditRecord, Ledger, lock_ledger
 
@@ -78,6 +79,7 @@ class Tx:
         self.request_id = request_id
         self._events: list[AuditEvent] = []
         self._on_seal: list[Callable[[Ledger], None]] = []
+        self._stamps: list[Stamp] = []
         self._kept: list[Any] = []
 
     @property
@@ -123,6 +125,11 @@ class Tx:
         """Run ``hook`` with the locked ledger row just before commit (to take list revisions)."""
         self._on_seal.append(hook)
 
+    def stamp(self, row: object, attribute: str, number: int) -> None:
+        """From an ``on_seal`` hook: set ``row.attribute`` to a number the ledger gave out. The
+        stamps of one seal are written together (``kernel.db.write_stamps``), not row by row."""
+        self._stamps.append(Stamp(row, attribute, number))
+
     def seal(self) -> None:
         """Take the change's place in the ledger now: list revisions and audit sequence numbers
         are assigned and flushed under the ledger lock. A service whose answer shows them (an
@@ -151,6 +158,7 @@ class Tx:
             self._session.rollback()
         self._events.clear()
         self._on_seal.clear()
+        self._stamps.clear()
         self._kept.clear()
 
     def close(self) -> None:
@@ -166,6 +174,8 @@ class Tx:
         ledger = lock_ledger(self.session)
         for hook in self._on_seal:
             hook(ledger)
+        write_stamps(self.session, self._stamps)
+        self._stamps.clear()
         self._chain(self.session, ledger, self._events, utcnow())
         self.session.flush()
 

@@ -1,6 +1,8 @@
 """PostgreSQL: new rows of one table in a flush get their keys from the column's sequence first, so
 a bulk is inserted with plain executemany statements instead of one RETURNING statement per page
-(service.kernel.db._draw_keys); the keys stay unique and ascend in the order rows were added."""
+(service.kernel.db._draw_keys); the keys stay unique and ascend in the order rows were added. The
+list revisions given out under the ledger lock are then written with one UPDATE per table
+(service.kernel.db.write_stamps), and each row has its own."""
 
 from __future__ import annotations
 
@@ -43,14 +45,22 @@ def test_a_bulk_inserts_entries_and_versions_without_returning(client: TestClien
     inserts = [s for s in statements if s.lstrip().upper().startswith(tables)]
     assert inserts, "the bulk inserted entries and their versions"
     returning = [s for s in inserts if "RETURNING" in s.upper()]
+    stamping = [s for s in statements
+                if s.lstrip().upper().startswith(("UPDATE ENTRIES ", "UPDATE ENTRY_REVISIONS "))]
     if app.state.engine.dialect.name == "postgresql":
         assert returning == []
+        assert len(stamping) == 2 and all("unnest" in s for s in stamping), stamping
     else:
         assert returning  # SQLite: keys come back from the insert, as before
     with app.state.sessions.read() as session:
         entries = session.execute(select(Entry.pk, Entry.external_ref).where(Entry.id.in_(ids))).all()
         versions = session.execute(select(EntryRevision.id).where(EntryRevision.entry_id.in_(ids))).scalars().all()
+        stamped = session.execute(select(Entry.revision, EntryRevision.list_revision).join(
+            EntryRevision, EntryRevision.entry_id == Entry.id).where(Entry.id.in_(ids))).all()
     assert len({pk for pk, _ in entries}) == 30 and len(set(versions)) == 30
+    assert all(revision == listed for revision, listed in stamped) and len({r for r, _ in stamped}) == 30
+    body = client.get(f"/v1/entries/{ids[0]}", headers=contributor.headers).json()
+    assert body["revision"] in {r for r, _ in stamped}
     # Rows were added sorted by external_ref (bulk.py): their keys ascend in that order.
     assert [ref for _, ref in sorted(entries)] == sorted(ref for _, ref in entries)
     # A single write afterwards takes the next key from the same sequence: no collision.
