@@ -168,17 +168,18 @@ def _draw_keys(session: Session, _context: Any, _instances: Any) -> None:
     sequence first, the rows are plain ``executemany`` inserts (psycopg's pipeline, one prepared
     statement). The sequence is the one the column's default takes from, so keys never collide
     with rows inserted one at a time."""
-    pending: dict[Mapper[Any], list[Any]] = {}
+    keys: dict[Mapper[Any], Column[Any] | None] = {}
+    pending: dict[Column[Any], list[Any]] = {}
     for obj in session.new:
         mapper = inspect(obj).mapper
-        key = _generated_key(mapper)
+        if mapper not in keys:
+            keys[mapper] = _generated_key(mapper)
+        key = keys[mapper]
         if key is not None and getattr(obj, key.key) is None:
-            pending.setdefault(mapper, []).append(obj)
-    for mapper, objs in pending.items():
+            pending.setdefault(key, []).append(obj)
+    for key, objs in pending.items():
         if len(objs) < _BATCHED_FROM:
             continue
-        key = _generated_key(mapper)
-        assert key is not None
         sequence = _sequence_of(session, key.table.name, key.name)
         if sequence is None:
             continue

@@ -93,7 +93,8 @@ class LiveIndex:
     def search(self, query: Query, *, threshold: float, limit: int, accept: Accept,
                partitions: Iterable[str | None]) -> list[tuple[Match, ListedFacts]]:
         facts = self.facts
-        read: dict[str, ListedFacts] = {}  # each candidate's facts decoded once (factstore.py)
+        # Each candidate's facts decoded once (factstore.py); every match was a candidate admitted here.
+        read: dict[str, ListedFacts] = {}
 
         def admitted(key: str) -> bool:
             found = facts.get(key)
@@ -102,7 +103,7 @@ class LiveIndex:
             read[key] = found
             return accept(found)
 
-        return [(match, read.get(match.key) or facts[match.key]) for match in
+        return [(match, read[match.key]) for match in
                 self.matcher.search(query, threshold=threshold, limit=limit, accept=admitted, partitions=partitions)]
 
 

@@ -158,7 +158,8 @@ def _write(path: Path, index: LiveIndex, mark: LedgerMark) -> int:
         "audit_head": mark.audit_head, "facts": FACTS_LAYOUT, "sha256": digest.hexdigest(), "length": length,
         "sections": table,
     }).encode()
-    header += b" " * (_aligned(len(MAGIC) + _LENGTH.size + len(header)) - (len(MAGIC) + _LENGTH.size + len(header)))
+    before_payload = len(MAGIC) + _LENGTH.size + len(header)
+    header += b" " * (_aligned(before_payload) - before_payload)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -94,22 +94,20 @@ def _run_from_snapshot(lists: Lists, sessions: Sessions, snapshot_path: Path) ->
     lists.live_index = loaded
 
 
-def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None, detached: bool = False) -> bool:
+def save_if_behind(lists: Lists, sessions: Sessions, snapshot_path: Path | None, detached: bool = False) -> None:
     """At shutdown: write the snapshot when the index has moved past the one on disk, so the
-    next start catches up only what changed while no server ran; True when it wrote one.
-    ``detached`` (a warm-up's save while the server answers): written by a forked child."""
+    next start catches up only what changed while no server ran.  ``detached`` (a warm-up's save
+    while the server answers): written by a forked child (snapshot.save)."""
     if snapshot_path is None or not lists.ready.is_set() or not lists.writes_snapshot:
-        return False
+        return
     with _saving:
         if lists.closed:  # a warm-up's late save after shutdown: the database may be gone
-            return False
+            return
         with sessions.read() as session:
             lists.live_index.refresh(session)
             mark = snapshot.ledger_mark(session)
         if mark.audit_seq > 0 and lists.live_index.revision != lists.saved_revision:
             save_snapshot(lists, sessions, snapshot_path, detached=detached)
-            return True
-    return False
 
 
 def save_snapshot(lists: Lists, sessions: Sessions, path: Path, *, detached: bool = False) -> None:
