@@ -26,7 +26,6 @@ from typing import Any
 from fastapi import FastAPI
 from gunicorn.app.base import BaseApplication
 
-from debarlist_match import warm_up
 from service.config import Settings
 from service.listview.warmup import save_if_behind, warm
 
@@ -95,9 +94,7 @@ class PreforkServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no t
 
 def serve_workers(app: FastAPI, settings: Settings, *, host: str, port: int, workers: int) -> None:
     """Warm the index here, freeze it, and serve ``app`` from ``workers`` forked processes."""
-    warm(app.state.lists, app.state.sessions, settings.index_snapshot_file)
-    # The engine's first-use tables (places, given names, ICU transforms) built here, once, not per worker.
-    warm_up(app.state.lists.live_index.matcher)
+    warm(app.state.lists, app.state.sessions, settings.index_snapshot_file)  # engine tables included
     gc.collect()
     gc.freeze()
     PreforkServer(app, host=host, port=port, workers=workers, log_level=settings.log_level).run()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +30,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
+
+from service.kernel.writerlock import WriterLock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -116,13 +118,12 @@ def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.close()
 
-    # Writers of this process queue on a lock of their own before SQLite's: SQLite's busy handler
-    # retries by sleeping (1, 2, 5 ... 100 ms), so sixteen threads waiting on it lose most of the
-    # lock's free time asleep and the last of them waits seconds; a lock wakes the next writer the
-    # moment the last one commits. Its wait is bounded like SQLite's, and past the bound the
-    # error is SQLite's own "database is locked" (503 with Retry-After). Other processes (workers)
-    # still meet on SQLite's lock.
-    writer = threading.Lock()
+    # Writers queue on a lock of their own before SQLite's, whose busy handler waits by sleeping:
+    # see kernel.writerlock. Its wait is bounded like SQLite's, and past the bound the error is
+    # SQLite's own "database is locked" (503 with Retry-After).
+    database = engine.url.database
+    writer = WriterLock(Path(database).resolve() if database and database != ":memory:"
+                        and not database.startswith("file:") else None)
     holding = "debarlist_holds_writer_lock"
 
     @event.listens_for(engine, "begin")

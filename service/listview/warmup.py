@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from debarlist_match import warm_up
 from service.kernel.db import settle_write_ahead_log
 from service.kernel.uow import Sessions
 from service.listview import snapshot
@@ -59,6 +60,11 @@ def warm(lists: Lists, sessions: Sessions, snapshot_path: Path | None, *, save_i
         mark = snapshot.ledger_mark(session)
     with sessions.read() as session:
         revision = lists.live_index.refresh(session)
+    # The engine's first-use tables (place words, given names, ICU transforms) are built before
+    # the service says it is ready: an index read from a snapshot built none of them, and the
+    # first screenings would each build them at once (seconds, under the GIL) instead. Before a
+    # fork, this also builds them once for every worker.
+    warm_up(lists.live_index.matcher)
     lists.source = source
     lists.ready.set()
     warmed = Warmed(source=source, revision=revision, caught_up=revision - base,
