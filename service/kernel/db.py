@@ -79,6 +79,7 @@ class PoolLimits:
 
 
 READ_ONLY = "debarlist_read_only"
+APPENDS = "debarlist_appends"  # a group commit's transaction: its turn at the SQLite writer lock (writerlock)
 
 
 def make_engine(url: str, limits: PoolLimits | None = None) -> Engine:
@@ -131,7 +132,7 @@ def _configure_sqlite(engine: Engine, lock_timeout: float) -> None:
         if conn.get_execution_options().get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
             return
-        if not writer.acquire(timeout=lock_timeout):
+        if not writer.acquire(timeout=lock_timeout, appends=bool(conn.get_execution_options().get(APPENDS))):
             raise exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
         conn.info[holding] = True
         try:

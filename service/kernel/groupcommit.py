@@ -24,6 +24,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.kernel.clock import utcnow
+from service.kernel.db import APPENDS
 from service.kernel.errors import is_overload
 from service.kernel.ledger import Ledger, lock_ledger
 
@@ -86,6 +87,7 @@ class GroupCommit:
 
     def _commit_all(self, batch: list[Appends]) -> None:
         with self._write() as session:
+            session.connection(execution_options={APPENDS: True})  # its own turn at SQLite's writer lock
             for one in batch:
                 session.add_all(one.rows)
             # The rows first, so their locks are taken before the ledger's (as Tx does).

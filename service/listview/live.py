@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from debarlist_match import Match, MatchIndex, Query
@@ -33,12 +33,26 @@ from service.recognitions.models import Recognition
 Accept = Callable[[ListedFacts], bool]
 
 
-def changed_since(since: int) -> ColumnElement[bool]:
-    """Entries changed after list revision ``since``: their own versions, or a recognition of them
-    made or withdrawn (recognitions take list revisions of their own, not entry versions)."""
-    recognised = select(Recognition.entry_id).where(or_(
+def _recognised_since(since: int) -> Select[str]:
+    """Entries with a recognition made or withdrawn after list revision ``since`` (recognitions
+    take list revisions of their own, not entry versions)."""
+    return select(Recognition.entry_id).where(or_(
         Recognition.created_revision > since, Recognition.withdrawn_revision > since))
-    return or_(Entry.revision > since, Entry.id.in_(recognised))
+
+
+def changed_since(since: int) -> ColumnElement[bool]:
+    """Entries changed after list revision ``since``: their own versions, or a recognition of them."""
+    return or_(Entry.revision > since, Entry.id.in_(_recognised_since(since)))
+
+
+def changed_entries(since: int) -> tuple[Select[Entry], Select[Entry]]:
+    """The entries ``changed_since(since)`` selects, as two queries that each use an index: new
+    versions by a range of ``Entry.revision``, the others by the ids of their recognitions.
+    Written as the one condition, both databases scanned every entry (the OR with a subquery
+    hides the revision index): 50 ms at 100,000 entries, paid by the first screening after any
+    write, i.e. by every screening while a list is being written to."""
+    return (select(Entry).where(Entry.revision > since).order_by(Entry.revision),
+            select(Entry).where(Entry.revision <= since, Entry.id.in_(_recognised_since(since))))
 
 
 class LiveIndex:
@@ -69,9 +83,9 @@ class LiveIndex:
             # ``current`` and is loaded again, with its recognition, by the next refresh.
             recognitions = recognition_facts(
                 session, and_(changed_since(self.revision), Recognition.withdrawn_at.is_(None)), via_entry=True)
-            query = select(Entry).where(changed_since(self.revision)).order_by(Entry.revision)
-            for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
-                self._apply(entry, tuple(recognitions.get(entry.id, ())))
+            for query in changed_entries(self.revision):
+                for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
+                    self._apply(entry, tuple(recognitions.get(entry.id, ())))
             # Entries committed after ``current`` was read may be applied already; they are
             # applied again next time, which is harmless (add replaces by key).
             self.revision = current
