@@ -16,8 +16,9 @@ METRICS_TOKEN = "metrics-" + "s3cr3t-scrape-token"
 
 @pytest.fixture(scope="module")
 def scraped(db_url: str, key_file: Path) -> Iterator[Harness]:
-    """An app with a metrics token (the shared harness has none)."""
-    h = Harness.start(db_url, key_file, metrics_token=METRICS_TOKEN)
+    """An app with a metrics token (the shared harness has none), and no monitoring loop: its runs
+    catch the index up in the background, which would make the index lag read below a race."""
+    h = Harness.start(db_url, key_file, metrics_token=METRICS_TOKEN, monitoring_interval_seconds=0)
     yield h
     h.close()
 
