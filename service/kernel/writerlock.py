@@ -10,8 +10,8 @@ no faster than with one (each commit is short; the sleeps are not). So writers q
   the lock) and every other write (an entry, a bulk of thousands). First come, first served in
   each queue; when both have waiters they take turns, so screenings wait for at most the one
   write ahead of them, not for every writer that happened to grab the lock first (a plain lock
-  is not fair: with four writers busy, one screening waited 100 ms for its receipt), and writers
-  wait for at most one batch of appends;
+  is not fair: one screening beside four busy writers took 93 ms at the median with it, 69 ms
+  with these turns), and writers wait for at most one batch of appends;
 - the processes on two ``flock`` locks beside the database: the *turn* lock, held by the one
   process whose writer is next, and the *write* lock, held by the writer. A process waits for
   the turn, then for the write lock, and gives the turn up as soon as it writes, so the other
