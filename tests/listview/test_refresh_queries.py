@@ -1,5 +1,5 @@
 """The live index's catch-up reads only what changed, by index, on both databases: the query that
-runs before every screening after a write must not scan the whole list (it did, 50 ms at 100,000
+runs before every screening after a write must not scan the whole list (it did, 25 ms at 100,000
 entries, while the OR of a revision range and a recognition subquery hid the revision index)."""
 
 from __future__ import annotations
