@@ -93,13 +93,12 @@ class WriterLock:
             return True
         try:
             turn, write = self._open()
-            if not _take(turn, deadline):
-                self._thread.release()
-                return False
-            try:
-                taken = _take(write, deadline)
-            finally:
-                fcntl.flock(turn, fcntl.LOCK_UN)
+            taken = _take(turn, deadline)
+            if taken:
+                try:
+                    taken = _take(write, deadline)
+                finally:
+                    fcntl.flock(turn, fcntl.LOCK_UN)
         except BaseException:
             self._thread.release()
             raise
@@ -115,10 +114,8 @@ class WriterLock:
     def _open(self) -> tuple[int, int]:
         assert self._paths is not None
         if self._files is None or self._pid != os.getpid():  # new, or inherited across a fork
-            self._files = tuple(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)  # type: ignore[assignment]
-                                for path in self._paths)
-            self._pid = os.getpid()
-        assert self._files is not None
+            turn, write = (os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) for path in self._paths)
+            self._files, self._pid = (turn, write), os.getpid()
         return self._files
 
 

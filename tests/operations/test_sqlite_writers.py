@@ -1,4 +1,4 @@
-"""SQLite writers of one process queue on a lock of their own (service.kernel.db): every writer
+"""SQLite writers of one process queue on a lock of their own (service.kernel.writerlock): every writer
 gets its turn, a failed or rolled-back write gives the turn back, and a wait past the bound is
 503, never a hang."""
 
